@@ -1,0 +1,124 @@
+// One build script for everything that ships: the extension host bundle, the worker, the CLI
+// and (later) webview bundles. Copies the tree-sitter runtime + grammar wasm files, the
+// embedded model and the native onnxruntime binding for this platform into dist/, so the
+// bundles run with no node_modules present.
+// Usage: node esbuild.mjs [--watch] [--dev]
+import * as esbuild from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const watch = process.argv.includes('--watch');
+const dev = process.argv.includes('--dev') || watch;
+const out = 'dist';
+const nm = 'node_modules';
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: dev ? 'inline' : 'linked',
+  minify: !dev,
+  logLevel: 'warning',
+  // vscode is provided by the host. onnxruntime-node is a native addon (copied below);
+  // sharp is only used by transformers.js for images, which we never load.
+  external: ['vscode', 'onnxruntime-node', 'sharp'],
+  // PARSING.md: the ESM build of web-tree-sitter calls createRequire(import.meta.url),
+  // which breaks silently in a CJS bundle; use its CJS build instead. transformers.js'
+  // node ESM build has the same import.meta problem, so we alias to its CJS build too.
+  alias: {
+    'web-tree-sitter': `./${nm}/web-tree-sitter/tree-sitter.cjs`,
+    '@huggingface/transformers': `./${nm}/@huggingface/transformers/dist/transformers.node.cjs`,
+  },
+  define: { 'import.meta.url': 'importMetaUrl' },
+  banner: { js: 'const importMetaUrl=require("url").pathToFileURL(__filename).href;' },
+};
+
+const entries = [
+  { in: 'src/extension/extension.ts', out: 'extension' },
+  { in: 'src/worker/worker.ts', out: 'worker' },
+  { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
+];
+
+/** Grammar wasm files shipped with the grammar packages (PARSING.md lists verified versions). */
+export const grammarWasm = {
+  javascript: `${nm}/tree-sitter-javascript/tree-sitter-javascript.wasm`,
+  typescript: `${nm}/tree-sitter-typescript/tree-sitter-typescript.wasm`,
+  tsx: `${nm}/tree-sitter-typescript/tree-sitter-tsx.wasm`,
+  python: `${nm}/tree-sitter-python/tree-sitter-python.wasm`,
+  go: `${nm}/tree-sitter-go/tree-sitter-go.wasm`,
+  java: `${nm}/tree-sitter-java/tree-sitter-java.wasm`,
+  rust: `${nm}/tree-sitter-rust/tree-sitter-rust.wasm`,
+  c: `${nm}/tree-sitter-c/tree-sitter-c.wasm`,
+  cpp: `${nm}/tree-sitter-cpp/tree-sitter-cpp.wasm`,
+  c_sharp: `${nm}/tree-sitter-c-sharp/tree-sitter-c_sharp.wasm`,
+  ruby: `${nm}/tree-sitter-ruby/tree-sitter-ruby.wasm`,
+  php: `${nm}/tree-sitter-php/tree-sitter-php.wasm`,
+  bash: `${nm}/tree-sitter-bash/tree-sitter-bash.wasm`,
+  kotlin: `${nm}/@tree-sitter-grammars/tree-sitter-kotlin/tree-sitter-kotlin.wasm`,
+};
+
+function copyFile(src, dest) {
+  fs.mkdirSync(path.dirname(dest), { recursive: true });
+  fs.copyFileSync(src, dest);
+}
+
+function copyDir(src, dest, filter = () => true) {
+  if (!fs.existsSync(src)) return;
+  for (const ent of fs.readdirSync(src, { withFileTypes: true })) {
+    const s = path.join(src, ent.name);
+    const d = path.join(dest, ent.name);
+    if (!filter(s)) continue;
+    if (ent.isDirectory()) copyDir(s, d, filter);
+    else copyFile(s, d);
+  }
+}
+
+function copyAssets() {
+  copyFile(`${nm}/web-tree-sitter/tree-sitter.wasm`, `${out}/wasm/tree-sitter.wasm`);
+  for (const src of Object.values(grammarWasm)) {
+    if (fs.existsSync(src)) copyFile(src, `${out}/wasm/${path.basename(src)}`);
+  }
+  // The embedded model (trained by tools/model/, committed under models/embedded).
+  copyDir('models/embedded', `${out}/models/embedded`);
+  // onnxruntime-node for this platform only: the package holds every platform (~290 MB).
+  const ort = `${nm}/onnxruntime-node`;
+  const plat = `bin/napi-v6/${process.platform}/${process.arch}`;
+  copyFile(`${ort}/package.json`, `${out}/node_modules/onnxruntime-node/package.json`);
+  copyDir(`${ort}/dist`, `${out}/node_modules/onnxruntime-node/dist`);
+  copyDir(`${ort}/${plat}`, `${out}/node_modules/onnxruntime-node/${plat}`);
+  copyDir(`${nm}/onnxruntime-common`, `${out}/node_modules/onnxruntime-common`, (p) => !p.includes(`${path.sep}node_modules${path.sep}`));
+  const nested = `${ort}/node_modules/onnxruntime-common`;
+  if (fs.existsSync(nested)) copyDir(nested, `${out}/node_modules/onnxruntime-node/node_modules/onnxruntime-common`);
+}
+
+async function build() {
+  fs.rmSync(out, { recursive: true, force: true });
+  const contexts = [];
+  for (const e of entries) {
+    if (!fs.existsSync(e.in)) continue;
+    const opts = { ...common, entryPoints: [e.in], outfile: `${out}/${e.out}.js` };
+    if (e.banner) opts.banner = { js: `${e.banner}\n${common.banner.js}` };
+    if (watch) contexts.push(await esbuild.context(opts));
+    else await esbuild.build(opts);
+  }
+  // Webview bundles (browser, IIFE) live in src/webview/<name>/main.ts.
+  const wv = 'src/webview';
+  if (fs.existsSync(wv)) {
+    for (const name of fs.readdirSync(wv)) {
+      const entry = path.join(wv, name, 'main.ts');
+      if (!fs.existsSync(entry)) continue;
+      const opts = { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', minify: !dev, sourcemap: dev ? 'inline' : false, entryPoints: [entry], outfile: `${out}/webview/${name}.js`, logLevel: 'warning' };
+      if (watch) contexts.push(await esbuild.context(opts));
+      else await esbuild.build(opts);
+    }
+  }
+  copyAssets();
+  if (fs.existsSync(`${out}/cli.js`)) fs.chmodSync(`${out}/cli.js`, 0o755);
+  if (watch) {
+    await Promise.all(contexts.map((c) => c.watch()));
+    console.log('watching...');
+  }
+}
+
+await build();

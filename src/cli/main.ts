@@ -1,0 +1,46 @@
+/**
+ * The `contextzip` command: thin argument parsing over the core engine.
+ * Each subcommand lives in ./commands/<name>.ts and exports `register(program)`.
+ * Exit codes: 0 success, 1 failure, 2 bad arguments.
+ */
+import { Command, CommanderError } from 'commander';
+import { ContextZipError, UsageError } from '../core/errors.js';
+import { registerCommands } from './commands/index.js';
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command();
+  program
+    .name('contextzip')
+    .description('Compress code context and reasoning traces for AI assistants with a local language model.')
+    .option('--verbose', 'print stack traces on errors')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerCommands(program);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    return reportError(err, argv.includes('--verbose'));
+  }
+}
+
+/** One line on stderr naming the problem; exit 2 for usage errors, 1 otherwise. */
+export function reportError(err: unknown, verbose: boolean): number {
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return 0;
+    return 2; // commander already printed its one-line message
+  }
+  if (verbose && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`contextzip: ${message.split('\n')[0]}\n`);
+  if (err instanceof UsageError) return 2;
+  if (err instanceof ContextZipError && err.code === 'usage') return 2;
+  return 1;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => process.exit(reportError(err, process.argv.includes('--verbose'))),
+  );
+}

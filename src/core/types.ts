@@ -1,0 +1,112 @@
+/**
+ * The domain types shared by the engine, the CLI, the extension and the tests.
+ * One concept, one type: the CLI's JSON output is these objects serialized.
+ */
+
+/** Kinds of definitions a chunk can hold; `code` is top-level code between definitions. */
+export type ChunkKind =
+  | 'function'
+  | 'method'
+  | 'class'
+  | 'interface'
+  | 'type'
+  | 'enum'
+  | 'impl'
+  | 'trait'
+  | 'module'
+  | 'namespace'
+  | 'struct'
+  | 'constant'
+  | 'header'
+  | 'code'
+  | 'block';
+
+/**
+ * A contiguous, verbatim slice of a source file. The chunks of one file tile it:
+ * concatenating their `text` in order returns the file byte for byte.
+ * Lines are 1-based and inclusive.
+ */
+export interface Chunk {
+  /** Path relative to the scope root (forward slashes). */
+  file: string;
+  /** Definition name, or a descriptive label for code chunks (e.g. "imports", "L1-L12"). */
+  name: string;
+  kind: ChunkKind;
+  startLine: number;
+  endLine: number;
+  /** Estimated or counted tokens of `text` in the target tokenizer. */
+  tokens: number;
+  /** Name of the enclosing definition, or null at top level. */
+  parent: string | null;
+  /** Byte-exact text of the chunk (UTF-16 string slice of the file). */
+  text: string;
+  /** Offsets into the file string (UTF-16 code units), [startOffset, endOffset). */
+  startOffset: number;
+  endOffset: number;
+  /** Language id used to parse the file ("python", "typescript", ... or "plaintext"). */
+  language: string;
+  /**
+   * Number of leading lines of the chunk that form the definition header (signature,
+   * decorators, leading doc comment); protected in the fine stage. 0 for code chunks.
+   */
+  headerLines: number;
+}
+
+/** Why a file produced no tree-sitter chunks. */
+export type SkipReason = 'binary' | 'too-large' | 'minified' | 'unreadable' | 'ignored' | 'empty';
+
+export interface ChunkedFile {
+  file: string;
+  language: string;
+  chunks: Chunk[];
+  /** 'tree-sitter' when parsed; 'fallback' for line/indent chunking (unknown language, parse failure). */
+  method: 'tree-sitter' | 'fallback';
+  /** Set when the file parsed with syntax errors (chunks still tile it). */
+  hadParseErrors: boolean;
+  /** Human-readable note on why a fallback was used, if any. */
+  note?: string;
+}
+
+export interface SkippedFile {
+  file: string;
+  reason: SkipReason;
+  detail: string;
+}
+
+export type ChunkStatus = 'kept' | 'partial' | 'dropped';
+
+/** A chunk after ranking and selection (compression report entry). */
+export interface ScoredChunk extends Omit<Chunk, 'text' | 'startOffset' | 'endOffset'> {
+  /** Coarse AMI score: PPL(q) - PPL(q | chunk). */
+  score: number;
+  /** 1-based rank by score among ranked chunks (0 when not ranked, e.g. the query's own chunk). */
+  rank: number;
+  status: ChunkStatus;
+  /** Kept line ranges, 1-based inclusive, in file lines. */
+  keptLines: Array<[number, number]>;
+}
+
+export interface CompressionTimings {
+  parseMs: number;
+  scoreMs: number;
+  totalMs: number;
+  [stage: string]: number;
+}
+
+export interface ModelInfo {
+  id: string;
+  dtype: string;
+}
+
+export interface CompressionResult {
+  originalTokens: number;
+  compressedTokens: number;
+  ratio: number;
+  budget: number;
+  model: ModelInfo;
+  timings: CompressionTimings;
+  modelTokensProcessed: number;
+  chunks: ScoredChunk[];
+  text: string;
+  [extra: string]: unknown;
+}
