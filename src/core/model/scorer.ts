@@ -35,6 +35,8 @@ export interface ScoreResult {
   contextTruncated: boolean;
   /** Model tokens that went through the forward pass for this pair (context + text). */
   tokensProcessed: number;
+  /** True when the result came from the score cache (no forward pass was run). */
+  cached?: boolean;
 }
 
 export interface ScoreOptions {

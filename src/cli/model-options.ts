@@ -1,0 +1,38 @@
+/** The model options every scoring subcommand shares, and the scorer they describe. */
+import type { Command } from 'commander';
+import { createScorer, type Scorer } from '../core/model/index.js';
+
+export interface ModelCliOptions {
+  model?: string;
+  dtype?: string;
+  cacheDir?: string;
+  download?: boolean;
+  threads?: string;
+}
+
+export function addModelOptions(cmd: Command): Command {
+  return cmd
+    .option('--model <id|path>', 'compressor model: "embedded" (default), a local model folder, or a hub id', 'embedded')
+    .option('--dtype <dtype>', 'model weights: q8 (default), q4 or fp32', 'q8')
+    .option('--cache-dir <dir>', 'where hub models are downloaded (default ~/.cache/contextzip/models)')
+    .option('--download', 'allow downloading a hub model that is not in the cache yet')
+    .option('--threads <n>', 'onnxruntime threads');
+}
+
+export async function scorerFromOptions(opts: ModelCliOptions): Promise<Scorer> {
+  let lastPct = -1;
+  return createScorer({
+    model: opts.model,
+    dtype: opts.dtype,
+    cacheDir: opts.cacheDir,
+    allowDownload: opts.download === true,
+    threads: opts.threads ? Number(opts.threads) : undefined,
+    onDownloadProgress: (p) => {
+      const pct = p.totalBytes ? Math.floor((100 * p.loadedBytes) / p.totalBytes) : -1;
+      if (pct !== lastPct && process.stderr.isTTY) {
+        lastPct = pct;
+        process.stderr.write(`\rdownloading ${p.file} ${pct >= 0 ? `${pct}%` : `${p.loadedBytes} bytes`}   `);
+      }
+    },
+  });
+}

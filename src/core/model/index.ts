@@ -1,0 +1,63 @@
+/**
+ * The one factory that turns a model setting into a Scorer. Everything else takes a Scorer.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { ModelError, type CancellationSignal } from '../errors.js';
+import { downloadHubModel, type DownloadProgress } from './hub-download.js';
+import { parseDtype, requiredModelFiles, resolveModelLocation, type ModelDtype } from './model-files.js';
+import { ScoreCache } from './score-cache.js';
+import type { Scorer } from './scorer.js';
+import { TransformersScorer } from './transformers-scorer.js';
+
+export * from './scorer.js';
+export * from './model-files.js';
+export { ScoreCache } from './score-cache.js';
+export { downloadHubModel, hubEndpoint, type DownloadProgress } from './hub-download.js';
+
+export interface ScorerSpec {
+  /** "embedded" (default), a local model folder, or a hub id such as onnx-community/Qwen2.5-Coder-0.5B-Instruct. */
+  model?: string;
+  dtype?: ModelDtype | string;
+  /** Root folder of downloaded hub models (the extension's global storage; ~/.cache/contextzip/models for the CLI). */
+  cacheDir?: string;
+  /** Whether a missing hub model may be downloaded now. Off unless the user asked. */
+  allowDownload?: boolean;
+  endpoint?: string;
+  signal?: CancellationSignal;
+  onDownloadProgress?: (p: DownloadProgress) => void;
+  maxTokens?: number;
+  maxBatchSize?: number;
+  threads?: number;
+  /** Share a cache across scorers (e.g. the worker's long-lived cache); a fresh one otherwise. */
+  cache?: ScoreCache | null;
+}
+
+export async function createScorer(spec: ScorerSpec = {}): Promise<Scorer> {
+  const dtype = parseDtype(spec.dtype, 'q8');
+  const location = resolveModelLocation(spec.model, spec.cacheDir);
+  if (location.kind === 'hub') {
+    const missing = requiredModelFiles(dtype).filter((f) => !fs.existsSync(path.join(location.dir, f)));
+    if (missing.length > 0) {
+      if (!spec.allowDownload) {
+        throw new ModelError(
+          `Model ${location.id} (${dtype}) is not downloaded yet (${location.dir}). Allow the download (CLI: --download; VS Code: "ContextZip: Select Model…") or choose a local folder.`,
+          'model-not-downloaded',
+        );
+      }
+      await downloadHubModel(location.id, location.dir, dtype, {
+        endpoint: spec.endpoint,
+        signal: spec.signal,
+        onProgress: spec.onDownloadProgress,
+      });
+    }
+  }
+  return TransformersScorer.load({
+    location,
+    dtype,
+    maxTokens: spec.maxTokens,
+    maxBatchSize: spec.maxBatchSize,
+    threads: spec.threads,
+    cache: spec.cache === null ? undefined : (spec.cache ?? new ScoreCache()),
+  });
+}

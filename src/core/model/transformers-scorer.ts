@@ -1,0 +1,322 @@
+/**
+ * Scorer backed by transformers.js (@huggingface/transformers) running an ONNX causal LM
+ * with onnxruntime-node. One forward pass per (context, text) window; windows of many
+ * requests are batched with right padding (a causal model's earlier positions never see
+ * the padding, so padded and unpadded results agree).
+ */
+import type { PreTrainedModel, PreTrainedTokenizer } from '@huggingface/transformers';
+import { CancelledError, ModelError, throwIfCancelled } from '../errors.js';
+import type { ModelInfo } from '../types.js';
+import { checkModelFolder, ONNX_FILE_FOR_DTYPE, type ModelConfig, type ModelDtype, type ModelLocation } from './model-files.js';
+import type { ScoredToken, ScoreOptions, Scorer, ScoreRequest, ScoreResult } from './scorer.js';
+import { ScoreCache } from './score-cache.js';
+import { byteLevelSpans, spansByCumulativeDecode } from './token-offsets.js';
+
+type Transformers = typeof import('@huggingface/transformers');
+
+export interface TransformersScorerOptions {
+  location: ModelLocation;
+  dtype: ModelDtype;
+  /** Upper bound on tokens per forward pass (BOS + context + text); defaults from config. */
+  maxTokens?: number;
+  /** Max sequences per batch and max padded tokens per batch (memory bound: logits are B*T*V floats). */
+  maxBatchSize?: number;
+  maxBatchTokens?: number;
+  /** onnxruntime intra-op threads (default: onnxruntime's choice). */
+  threads?: number;
+  cache?: ScoreCache;
+}
+
+/** A slice of one request scored in one forward pass. */
+interface Window {
+  request: number;
+  /** Token ids fed after BOS. */
+  ids: number[];
+  /** Index in `ids` of the first scored token. */
+  firstScored: number;
+  /** Index of that token in the request's target tokens. */
+  targetOffset: number;
+  truncated: boolean;
+}
+
+interface Encoded {
+  ctx: number[];
+  tgt: number[];
+  spans: Array<[number, number]>;
+  strings: string[];
+}
+
+let transformersModule: Transformers | undefined;
+function transformers(): Transformers {
+  // Loaded on first use: importing it pulls in onnxruntime-node (a native addon).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  transformersModule ??= require('@huggingface/transformers') as Transformers;
+  return transformersModule;
+}
+
+export class TransformersScorer implements Scorer {
+  readonly info: ModelInfo;
+  readonly maxTokens: number;
+  private readonly maxBatchSize: number;
+  private readonly maxBatchTokens: number;
+  private readonly logitsAreLogProbs: boolean;
+  private readonly bos: number;
+  private readonly pad: number;
+  private readonly byteLevel: boolean;
+  private disposed = false;
+  /** Serializes forward passes: onnxruntime sessions are not re-entrant-safe for our buffers. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly tokenizer: PreTrainedTokenizer,
+    private readonly model: PreTrainedModel,
+    config: ModelConfig,
+    options: TransformersScorerOptions,
+    private readonly cache: ScoreCache | undefined,
+  ) {
+    this.info = { id: options.location.id, dtype: options.dtype };
+    const configured = config.contextzip?.maxTokens ?? config.max_position_embeddings ?? config.n_positions ?? 1024;
+    this.maxTokens = Math.max(16, Math.min(options.maxTokens ?? configured, configured));
+    this.maxBatchSize = options.maxBatchSize ?? 4;
+    this.maxBatchTokens = options.maxBatchTokens ?? 4096;
+    this.logitsAreLogProbs = config.logits_are_log_probs === true;
+    const eos = Array.isArray(config.eos_token_id) ? config.eos_token_id[0] : config.eos_token_id;
+    this.bos = tokenizer.bos_token_id ?? config.bos_token_id ?? eos ?? 0;
+    this.pad = tokenizer.pad_token_id ?? config.pad_token_id ?? this.bos;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const json = (tokenizer as any)._tokenizerJSON as { pre_tokenizer?: unknown; decoder?: { type?: string } } | undefined;
+    this.byteLevel = JSON.stringify(json?.pre_tokenizer ?? {}).includes('ByteLevel') || json?.decoder?.type === 'ByteLevel';
+  }
+
+  static async load(options: TransformersScorerOptions): Promise<TransformersScorer> {
+    const { location, dtype } = options;
+    const config = checkModelFolder(location.dir, dtype);
+    const tf = transformers();
+    // Never fetch anything while loading: a missing optional file (generation_config.json)
+    // would otherwise trigger a request to the hub (MODELS.md). Downloads are explicit.
+    tf.env.allowRemoteModels = false;
+    tf.env.allowLocalModels = true;
+    let loadRef: string;
+    if (location.kind === 'hub') {
+      // Hub ids go through transformers.js' own local-path mechanism: <localModelPath>/<owner>/<name>.
+      tf.env.localModelPath = location.cacheRoot + '/';
+      loadRef = location.id;
+    } else {
+      tf.env.localModelPath = '/';
+      loadRef = location.dir;
+    }
+    let tokenizer: PreTrainedTokenizer;
+    let model: PreTrainedModel;
+    try {
+      tokenizer = await tf.AutoTokenizer.from_pretrained(loadRef, { local_files_only: true });
+    } catch (err) {
+      throw new ModelError(`Could not load the tokenizer of ${location.id}: ${firstLine(err)}`, 'model-corrupt');
+    }
+    try {
+      const session_options = options.threads ? { intraOpNumThreads: options.threads } : undefined;
+      model = await tf.AutoModelForCausalLM.from_pretrained(loadRef, {
+        dtype,
+        local_files_only: true,
+        ...(session_options ? { session_options } : {}),
+      });
+    } catch (err) {
+      throw new ModelError(
+        `Model file onnx/${ONNX_FILE_FOR_DTYPE[dtype]} of ${location.id} could not be loaded (corrupt or not a causal LM ONNX graph): ${firstLine(err)}`,
+        'model-corrupt',
+      );
+    }
+    return new TransformersScorer(tokenizer, model, config, options, options.cache);
+  }
+
+  countTokens(text: string): number {
+    return text.length === 0 ? 0 : this.tokenizer.encode(text, { add_special_tokens: false }).length;
+  }
+
+  /** Tokenizes a continuation and maps each token to its character span. */
+  private encodeTarget(text: string): Omit<Encoded, 'ctx'> {
+    if (text.length === 0) return { tgt: [], spans: [], strings: [] };
+    const strings = this.tokenizer.tokenize(text, { add_special_tokens: false });
+    const tgt = this.tokenizer.convert_tokens_to_ids(strings) as number[];
+    let spans = this.byteLevel ? byteLevelSpans(text, strings) : null;
+    spans ??= spansByCumulativeDecode(text, tgt, (ids) => this.tokenizer.decode(ids, { skip_special_tokens: false }));
+    const display = spans.map(([s, e]) => text.slice(s, e));
+    return { tgt, spans, strings: display };
+  }
+
+  async score(requests: ScoreRequest[], options: ScoreOptions = {}): Promise<ScoreResult[]> {
+    if (this.disposed) throw new ModelError('The model was disposed.', 'model-disposed');
+    const results: Array<ScoreResult | undefined> = new Array(requests.length);
+    const keys = requests.map((r) => this.cache?.key(this.info, r.context, r.text));
+    const todo: number[] = [];
+    requests.forEach((r, i) => {
+      const hit = keys[i] !== undefined ? this.cache!.get(keys[i]!) : undefined;
+      if (hit) results[i] = { ...hit, cached: true };
+      else todo.push(i);
+    });
+    if (todo.length > 0) {
+      const encoded = new Map<number, Encoded>();
+      const windows: Window[] = [];
+      for (const i of todo) {
+        const r = requests[i];
+        const ctx = r.context.length > 0 ? this.tokenizer.encode(r.context, { add_special_tokens: false }) : [];
+        const enc = { ctx, ...this.encodeTarget(r.text) };
+        encoded.set(i, enc);
+        windows.push(...this.planWindows(i, enc.ctx, enc.tgt));
+      }
+      const logprobs = new Map<number, Float64Array>();
+      const truncated = new Map<number, boolean>();
+      const processed = new Map<number, number>();
+      for (const i of todo) {
+        logprobs.set(i, new Float64Array(encoded.get(i)!.tgt.length));
+        truncated.set(i, false);
+        processed.set(i, 0);
+      }
+      const batches = this.packBatches(windows);
+      let done = 0;
+      for (const batch of batches) {
+        throwIfCancelled(options.signal);
+        await this.runBatch(batch, logprobs);
+        for (const w of batch) {
+          if (w.truncated) truncated.set(w.request, true);
+          processed.set(w.request, processed.get(w.request)! + w.ids.length + 1);
+        }
+        done += batch.length;
+        options.onProgress?.(done, windows.length);
+      }
+      for (const i of todo) {
+        const enc = encoded.get(i)!;
+        const lp = logprobs.get(i)!;
+        const tokens: ScoredToken[] = enc.tgt.map((id, k) => ({
+          id,
+          text: enc.strings[k],
+          logprob: lp[k],
+          start: enc.spans[k][0],
+          end: enc.spans[k][1],
+        }));
+        const total = tokens.reduce((s, t) => s + t.logprob, 0);
+        const result: ScoreResult = {
+          tokens,
+          totalLogprob: total,
+          perplexity: tokens.length > 0 ? Math.exp(-total / tokens.length) : 1,
+          contextTruncated: truncated.get(i)!,
+          tokensProcessed: processed.get(i)!,
+        };
+        results[i] = result;
+        if (keys[i] !== undefined) this.cache!.set(keys[i]!, result);
+      }
+    }
+    return results as ScoreResult[];
+  }
+
+  /**
+   * Splits one request into forward-pass windows of at most maxTokens (with BOS). The first
+   * window gets as much context as fits; later windows keep half a window of left context,
+   * so every scored token sees at least that much of what precedes it.
+   */
+  private planWindows(request: number, ctx: number[], tgt: number[]): Window[] {
+    const cap = this.maxTokens - 1;
+    const all = ctx.length === 0 ? tgt : ctx.concat(tgt);
+    const c = ctx.length;
+    if (tgt.length === 0) return [];
+    if (all.length <= cap) return [{ request, ids: all, firstScored: c, targetOffset: 0, truncated: false }];
+    const overlap = Math.floor(cap / 2);
+    const windows: Window[] = [];
+    let p = c; // next target position (index into `all`) to score
+    let first = true;
+    while (p < all.length) {
+      const remaining = all.length - p;
+      const left = first ? Math.min(p, cap - Math.min(remaining, cap - Math.min(p, overlap))) : Math.min(p, overlap);
+      const start = p - left;
+      const end = Math.min(all.length, start + cap);
+      windows.push({ request, ids: all.slice(start, end), firstScored: left, targetOffset: p - c, truncated: start > 0 });
+      p = end;
+      first = false;
+    }
+    return windows;
+  }
+
+  /** Groups windows of similar length so padding stays small and memory stays bounded. */
+  private packBatches(windows: Window[]): Window[][] {
+    const sorted = [...windows].sort((a, b) => b.ids.length - a.ids.length);
+    const batches: Window[][] = [];
+    let cur: Window[] = [];
+    for (const w of sorted) {
+      const len = w.ids.length + 1;
+      const maxLen = cur.length > 0 ? cur[0].ids.length + 1 : len;
+      if (cur.length > 0 && (cur.length >= this.maxBatchSize || (cur.length + 1) * maxLen > this.maxBatchTokens)) {
+        batches.push(cur);
+        cur = [];
+      }
+      cur.push(w);
+    }
+    if (cur.length > 0) batches.push(cur);
+    return batches;
+  }
+
+  private async runBatch(batch: Window[], out: Map<number, Float64Array>): Promise<void> {
+    const run = async () => {
+      const tf = transformers();
+      const T = Math.max(...batch.map((w) => w.ids.length)) + 1;
+      const B = batch.length;
+      const ids = new BigInt64Array(B * T).fill(BigInt(this.pad));
+      const mask = new BigInt64Array(B * T);
+      batch.forEach((w, b) => {
+        ids[b * T] = BigInt(this.bos);
+        mask[b * T] = 1n;
+        for (let j = 0; j < w.ids.length; j++) {
+          ids[b * T + j + 1] = BigInt(w.ids[j]);
+          mask[b * T + j + 1] = 1n;
+        }
+      });
+      const input_ids = new tf.Tensor('int64', ids, [B, T]);
+      const attention_mask = new tf.Tensor('int64', mask, [B, T]);
+      let logits: { data: Float32Array; dims: number[]; dispose?: () => void };
+      try {
+        ({ logits } = (await this.model({ input_ids, attention_mask })) as { logits: typeof logits });
+      } catch (err) {
+        throw new ModelError(`The model failed to run: ${firstLine(err)}`, 'model-run');
+      }
+      try {
+        const V = logits.dims[2];
+        const data = logits.data;
+        batch.forEach((w, b) => {
+          const dest = out.get(w.request)!;
+          for (let j = w.firstScored; j < w.ids.length; j++) {
+            // Token ids[j] sits at input position j+1; its distribution is row j.
+            const row = (b * T + j) * V;
+            dest[w.targetOffset + j - w.firstScored] = this.logitsAreLogProbs
+              ? data[row + w.ids[j]]
+              : data[row + w.ids[j]] - logSumExp(data, row, V);
+          }
+        });
+      } finally {
+        logits.dispose?.();
+      }
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.queue.catch(() => undefined);
+    await this.model.dispose();
+  }
+}
+
+function logSumExp(data: Float32Array, off: number, n: number): number {
+  let m = -Infinity;
+  for (let j = 0; j < n; j++) if (data[off + j] > m) m = data[off + j];
+  let z = 0;
+  for (let j = 0; j < n; j++) z += Math.exp(data[off + j] - m);
+  return m + Math.log(z);
+}
+
+function firstLine(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return msg.split('\n')[0].slice(0, 300);
+}
+
+export { CancelledError };
