@@ -1,0 +1,88 @@
+/**
+ * The VS Code layer's single entry point: every command, view and provider is registered
+ * here, in one place, so the contributions in package.json and their implementations are
+ * easy to match. Features live in their own folders (chunks/, views/, ...) and receive what
+ * they need (log, chunker, views) as arguments; none of them registers itself.
+ */
+import * as vscode from 'vscode';
+import { ChunkerService } from './chunks/chunkerService.js';
+import { chunkWorkspace, type WorkspaceChunkResult } from './chunks/chunkWorkspace.js';
+import { revealChunk } from './chunks/revealChunk.js';
+import { showChunksOfDocument } from './chunks/showChunks.js';
+import { ContextZipLog } from './log.js';
+import { ChunksTreeProvider, type ChunkTreeNode } from './views/chunkTree.js';
+import { EmptyTreeProvider, placeholderViews } from './views/placeholders.js';
+import type { ChunkedFile } from '../core/types.js';
+
+/**
+ * What `activate` returns (`vscode.extensions.getExtension('contextzip.contextzip').exports`):
+ * used by the integration tests to read real view state, and by nothing else.
+ */
+export interface ContextZipApi {
+  readonly log: ContextZipLog;
+  readonly chunksTree: ChunksTreeProvider;
+  readonly chunksView: vscode.TreeView<ChunkTreeNode>;
+}
+
+export function activate(context: vscode.ExtensionContext): ContextZipApi {
+  const log = new ContextZipLog();
+  const chunker = new ChunkerService(context.extensionPath, log);
+  const chunksTree = new ChunksTreeProvider();
+  const chunksView = vscode.window.createTreeView('contextzip.chunks', {
+    treeDataProvider: chunksTree,
+    showCollapseAll: true,
+  });
+  const chunkDeps = { chunker, tree: chunksTree, treeView: chunksView as vscode.TreeView<unknown>, log };
+  context.subscriptions.push(log, chunker, chunksView);
+
+  // Views whose providers other features will supply; until then they show their welcome text.
+  for (const id of placeholderViews) {
+    context.subscriptions.push(vscode.window.registerTreeDataProvider(id, new EmptyTreeProvider()));
+  }
+
+  const command = (id: string, run: (...args: never[]) => unknown) =>
+    context.subscriptions.push(vscode.commands.registerCommand(id, guarded(id, run, log)));
+
+  command('contextzip.showChunks', (): Promise<ChunkedFile | undefined> =>
+    showChunksOfDocument(vscode.window.activeTextEditor?.document, chunkDeps),
+  );
+  command('contextzip.chunkWorkspace', (): Promise<WorkspaceChunkResult | undefined> => chunkWorkspace(chunkDeps));
+  command('contextzip.clearChunks', () => {
+    chunksTree.clear();
+    chunksView.message = undefined;
+  });
+  command('contextzip.showOutput', () => log.show(false));
+  command('contextzip.revealChunk', (uri: vscode.Uri, startLine: number, endLine: number) =>
+    revealChunk(uri, startLine, endLine),
+  );
+
+  // Keep the tree's selection on the chunk under the cursor while it shows that file.
+  context.subscriptions.push(
+    vscode.window.onDidChangeTextEditorSelection((e) => {
+      if (!chunksView.visible || e.kind === vscode.TextEditorSelectionChangeKind.Command) return;
+      const node = chunksTree.findChunkAt(e.textEditor.document.uri, e.selections[0].active.line + 1);
+      if (node) void chunksView.reveal(node, { select: true, focus: false }).then(undefined, () => undefined);
+    }),
+  );
+
+  log.info(`ContextZip ${String(context.extension.packageJSON.version)} activated (VS Code ${vscode.version})`);
+  return { log, chunksTree, chunksView };
+}
+
+export function deactivate(): void {}
+
+/** Wraps a command: errors become one notification + a log entry, never an unhandled rejection. */
+function guarded<A extends unknown[], R>(id: string, run: (...args: A) => R, log: ContextZipLog) {
+  return async (...args: A): Promise<Awaited<R> | undefined> => {
+    try {
+      return await run(...args);
+    } catch (err) {
+      log.error(`${id} failed`, err);
+      const message = err instanceof Error ? err.message : String(err);
+      void vscode.window.showErrorMessage(`ContextZip: ${message}`, 'Show Output').then((pick) => {
+        if (pick) log.show(false);
+      });
+      return undefined;
+    }
+  };
+}

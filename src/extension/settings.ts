@@ -1,0 +1,46 @@
+import * as vscode from 'vscode';
+
+/** Typed view of the `contextzip.*` settings (contributes.configuration in package.json). */
+export interface ContextZipSettings {
+  exclude: string[];
+  maxFileBytes: number;
+  maxClassTokens: number;
+  model: string;
+  modelDtype: 'q8' | 'q4' | 'fp32';
+  tokenizer: 'o200k_base' | 'cl100k_base' | 'model' | 'estimate';
+  budgetRatio: number;
+  budgetTokens: number;
+  beta: number;
+  lexicalPrefilterMaxChunks: number;
+  cotUseChatModelAnchor: boolean;
+  cotRatio: number;
+}
+
+export function readSettings(scope?: vscode.ConfigurationScope): ContextZipSettings {
+  const c = vscode.workspace.getConfiguration('contextzip', scope);
+  return {
+    exclude: c.get<string[]>('exclude', []).filter((g) => typeof g === 'string' && g.trim() !== ''),
+    maxFileBytes: c.get<number>('maxFileBytes', 1048576),
+    maxClassTokens: c.get<number>('maxClassTokens', 400),
+    model: c.get<string>('model', 'embedded'),
+    modelDtype: c.get<'q8' | 'q4' | 'fp32'>('modelDtype', 'q8'),
+    tokenizer: c.get<ContextZipSettings['tokenizer']>('tokenizer', 'o200k_base'),
+    budgetRatio: c.get<number>('budget.ratio', 0.3),
+    budgetTokens: c.get<number>('budget.tokens', 0),
+    beta: c.get<number>('beta', 0.5),
+    lexicalPrefilterMaxChunks: c.get<number>('lexicalPrefilter.maxChunks', 0),
+    cotUseChatModelAnchor: c.get<boolean>('cot.useChatModelAnchor', false),
+    cotRatio: c.get<number>('cot.ratio', 0.8),
+  };
+}
+
+/**
+ * Enabled `files.exclude` globs of a folder. Entries with a `when` clause (sibling-based, e.g.
+ * hide `*.js` next to `*.ts`) cannot be expressed as a plain glob and are not applied.
+ */
+export function filesExcludeGlobs(scope?: vscode.ConfigurationScope): string[] {
+  const map = vscode.workspace.getConfiguration('files', scope).get<Record<string, unknown>>('exclude', {});
+  return Object.entries(map)
+    .filter(([, v]) => v === true)
+    .map(([k]) => k);
+}
