@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { checkAnchorCompression, sequenceRatio } from '../../src/core/cot/index.js';
+import { applyChatStage1, checkAnchorCompression, sequenceRatio } from '../../src/core/cot/index.js';
 
 describe('sequenceRatio = difflib.SequenceMatcher(None, a, b).ratio()', () => {
   // Expected values printed by CPython 3.11's difflib for the same pairs.
@@ -59,5 +59,18 @@ describe('checkAnchorCompression (in-order, ratio >= 0.6)', () => {
 
   test('think tags in the proposal are ignored', () => {
     assert.equal(checkAnchorCompression(original, '<think>\nFinal check of edge cases.\n</think>').valid, true);
+  });
+});
+
+describe('applyChatStage1', () => {
+  const original = ['Okay, the sum must be at most S.', 'I like tea.', 'So the DP is over total thickness.', 'Final check of edge cases.'];
+  test('a valid proposal removes the unanchored steps it left out and never an anchored one', () => {
+    const out = applyChatStage1(original, [false, false, false, true], 'So the DP is over total thickness.');
+    assert.deepEqual(out, { removed: [0, 1], restored: [3] });
+  });
+  test('an invalid proposal removes nothing and says why', () => {
+    const out = applyChatStage1(original, [false, false, false, false], 'Tea is nice.');
+    assert.deepEqual(out.removed, []);
+    assert.match(out.rejectedReason ?? '', /matches no remaining original step/);
   });
 });

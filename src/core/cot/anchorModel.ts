@@ -68,3 +68,30 @@ export function checkAnchorCompression(originalSteps: readonly string[], proposa
   }
   return { valid: true, matched, ratios };
 }
+
+export interface ChatStage1Outcome {
+  /** Steps stage 1 removes (unanchored steps the proposal left out); empty when rejected. */
+  removed: number[];
+  /** Anchored steps the proposal left out (kept anyway). */
+  restored: number[];
+  /** Set when the proposal was rejected (then the local stage 1 applies). */
+  rejectedReason?: string;
+}
+
+/**
+ * Applies a chat model's stage-1 proposal to the original steps: if it passes the check, the
+ * unanchored steps it left out are removed; anchored steps are never removed.
+ */
+export function applyChatStage1(originalSteps: readonly string[], anchored: readonly boolean[], proposal: string): ChatStage1Outcome {
+  const check = checkAnchorCompression(originalSteps, proposal);
+  if (!check.valid) return { removed: [], restored: [], rejectedReason: check.reason };
+  const keep = new Set(check.matched);
+  const removed: number[] = [];
+  const restored: number[] = [];
+  originalSteps.forEach((_, i) => {
+    if (keep.has(i)) return;
+    if (anchored[i]) restored.push(i);
+    else removed.push(i);
+  });
+  return { removed, restored };
+}

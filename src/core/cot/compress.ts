@@ -9,7 +9,7 @@ import { CancelledError, throwIfCancelled, UsageError, type CancellationSignal }
 import type { Scorer } from '../model/scorer.js';
 import { createTokenCounter, type TokenCounter } from '../tokens/index.js';
 import type { ModelInfo } from '../types.js';
-import { checkAnchorCompression, type AnchorModel } from './anchorModel.js';
+import { applyChatStage1, type AnchorModel } from './anchorModel.js';
 import { answerCodeLines, answerIdentifiers, lexicalAnchor, topAmiSteps, type AnchorReason } from './anchors.js';
 import { detectFinalAnswer, type AnswerSource } from './answer.js';
 import { nextRemoval, pruneToBudget, resolveBudget, type PruneItem } from './prune.js';
@@ -167,23 +167,18 @@ export async function compressTrace(input: string, scorer: Scorer, options: CotO
       throwIfCancelled(signal);
       options.onProgress?.('Asking the chat model for the stage-1 compression');
       const proposal = await options.anchorModel.compress(steps.map((s) => s.text).join(sep), explanation);
-      const check = checkAnchorCompression(
+      const outcome = applyChatStage1(
         steps.map((s) => s.text),
+        anchored,
         proposal,
       );
-      if (check.valid) {
+      if (outcome.rejectedReason === undefined) {
         stage1.method = 'chat-model';
-        const keep = new Set(check.matched);
-        let restored = 0;
-        for (const s of steps) {
-          if (keep.has(s.index)) continue;
-          if (anchored[s.index]) restored++;
-          else removedBy[s.index] = 'stage1';
-        }
-        if (restored > 0) warnings.push(`The chat model's stage 1 left out ${restored} anchored step(s); they were kept.`);
+        for (const i of outcome.removed) removedBy[i] = 'stage1';
+        if (outcome.restored.length > 0) warnings.push(`The chat model's stage 1 left out ${outcome.restored.length} anchored step(s); they were kept.`);
       } else {
-        stage1.fallbackReason = check.reason;
-        warnings.push(`Chat-model stage 1 rejected, using local stage 1: ${check.reason}.`);
+        stage1.fallbackReason = outcome.rejectedReason;
+        warnings.push(`Chat-model stage 1 rejected, using local stage 1: ${outcome.rejectedReason}.`);
       }
     } catch (err) {
       if (err instanceof CancelledError) throw err;

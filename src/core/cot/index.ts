@@ -5,5 +5,5 @@ export { answerCodeLines, answerIdentifiers, lexicalAnchor, topAmiSteps, isStopw
 export { firstTokenSurprisal, planSurprisalWindows, readFirstTokenSurprisal, tokenCoveringOffset, firstNonWhitespace, type SurprisalInput, type SurprisalWindow } from './surprisal.js';
 export { pruneToBudget, nextRemoval, estimateKeptTokens, resolveBudget, type PruneItem, type PruneInput, type PruneOutcome } from './prune.js';
 export { sequenceRatio } from './difflib.js';
-export { checkAnchorCompression, MIN_PARAGRAPH_RATIO, type AnchorModel, type AnchorCheck } from './anchorModel.js';
+export { checkAnchorCompression, applyChatStage1, MIN_PARAGRAPH_RATIO, type AnchorModel, type AnchorCheck, type ChatStage1Outcome } from './anchorModel.js';
 export { compressTrace, clipToModelTokens, type CotOptions, type CotResult, type CotStepReport } from './compress.js';
