@@ -1,0 +1,42 @@
+/**
+ * Source texts -> chunks -> compression: the whole code job in one call, shared by the CLI,
+ * the worker (extension) and the benchmarks.
+ */
+import { createChunker, type Chunker, type ChunkingOptions } from '../chunk/index.js';
+import type { ChunkedFile, CompressionResult, SkippedFile } from '../types.js';
+import { compressCode, type CompressCodeOptions } from './compress.js';
+
+export interface SourceText {
+  /** Path relative to the scope root, forward slashes. */
+  file: string;
+  text: string;
+}
+
+export interface CompressSourcesOptions extends Omit<CompressCodeOptions, 'files' | 'parseMs'> {
+  sources: SourceText[];
+  chunker?: Chunker;
+  chunking?: ChunkingOptions;
+  /** Files skipped before chunking (binary, too large...), reported back with the result. */
+  skipped?: SkippedFile[];
+}
+
+let sharedChunker: Promise<Chunker> | undefined;
+
+/** One chunker per process: grammars load once. */
+export function getSharedChunker(): Promise<Chunker> {
+  sharedChunker ??= createChunker();
+  return sharedChunker;
+}
+
+export async function compressSources(options: CompressSourcesOptions): Promise<CompressionResult & { skipped: SkippedFile[] }> {
+  const tp = performance.now();
+  const chunker = options.chunker ?? (await getSharedChunker());
+  const files: ChunkedFile[] = options.sources.map((s) => chunker.chunkFile(s.file, s.text, { ...options.chunking, countTokens: options.countTokens }));
+  const parseMs = performance.now() - tp;
+  const { sources: _sources, chunker: _chunker, chunking: _chunking, skipped, ...rest } = options;
+  void _sources;
+  void _chunker;
+  void _chunking;
+  const result = await compressCode({ ...rest, files, parseMs });
+  return { ...result, skipped: skipped ?? [] };
+}

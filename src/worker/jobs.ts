@@ -1,0 +1,160 @@
+/**
+ * The jobs the model worker runs. Each job gets its payload, a cancellation signal and a
+ * progress callback; the scorer for a model spec is created once and kept (with its score
+ * cache) until the spec changes, so re-compressing after a small edit re-scores only what
+ * changed. Runs in-process too (the CLI and tests call these directly).
+ */
+import { compressSources, type SourceText } from '../core/code/compress-sources.js';
+import type { CancellationSignal } from '../core/errors.js';
+import { createScorer, ScoreCache, type Scorer, type ScorerSpec } from '../core/model/index.js';
+import { createTokenCounter } from '../core/tokens/index.js';
+import type { CompressionResult, SkippedFile } from '../core/types.js';
+
+export interface JobContext {
+  signal: CancellationSignal;
+  progress: (stage: string, done: number, total: number, message?: string) => void;
+}
+
+export type JobHandler = (payload: never, ctx: JobContext) => Promise<unknown>;
+
+/** Model settings as sent by the extension (plain data). */
+export interface ModelSpecPayload {
+  model?: string;
+  dtype?: string;
+  cacheDir?: string;
+  allowDownload?: boolean;
+  endpoint?: string;
+}
+
+export interface CompressJobPayload {
+  model: ModelSpecPayload;
+  sources: SourceText[];
+  skipped?: SkippedFile[];
+  query: string;
+  budget: { tokens?: number; ratio?: number };
+  tokenizer: string;
+  beta?: number;
+  cursor?: { file: string; offset: number };
+  prefilterMaxChunks?: number;
+  maxClassTokens?: number;
+}
+
+export interface LogprobsJobPayload {
+  model: ModelSpecPayload;
+  context: string;
+  text: string;
+}
+
+export interface ModelStatus {
+  loaded: boolean;
+  id?: string;
+  dtype?: string;
+  maxTokens?: number;
+  cacheEntries: number;
+  cacheHits: number;
+  cacheMisses: number;
+}
+
+const cache = new ScoreCache();
+let current: { key: string; scorer: Promise<Scorer> } | undefined;
+
+/** The scorer for a spec, loaded once; a different spec disposes the previous model. */
+export async function scorerFor(spec: ModelSpecPayload, ctx?: JobContext): Promise<Scorer> {
+  const key = JSON.stringify([spec.model ?? 'embedded', spec.dtype ?? 'q8', spec.cacheDir ?? '']);
+  if (current?.key === key) {
+    try {
+      return await current.scorer;
+    } catch {
+      current = undefined; // a failed load is retried next time
+    }
+  }
+  if (current) {
+    const old = current.scorer;
+    current = undefined;
+    old.then((s) => s.dispose()).catch(() => undefined);
+  }
+  const full: ScorerSpec = {
+    ...spec,
+    cache,
+    signal: ctx?.signal,
+    onDownloadProgress: (p) => ctx?.progress('download', p.loadedBytes, p.totalBytes ?? 0, p.file),
+  };
+  const loading = createScorer(full);
+  current = { key, scorer: loading };
+  try {
+    return await loading;
+  } catch (err) {
+    current = undefined;
+    throw err;
+  }
+}
+
+export async function disposeModel(): Promise<void> {
+  const old = current;
+  current = undefined;
+  if (old) await (await old.scorer.catch(() => undefined))?.dispose();
+}
+
+export const jobs: Record<string, (payload: never, ctx: JobContext) => Promise<unknown>> = {
+  async compress(payload: CompressJobPayload, ctx): Promise<CompressionResult & { skipped: SkippedFile[] }> {
+    ctx.progress('load', 0, 1, 'Loading model');
+    const scorer = await scorerFor(payload.model, ctx);
+    const countTokens = createTokenCounter(payload.tokenizer, (t) => scorer.countTokens(t));
+    ctx.progress('parse', 0, payload.sources.length, 'Parsing');
+    return compressSources({
+      sources: payload.sources,
+      skipped: payload.skipped,
+      query: payload.query,
+      budget: payload.budget,
+      scorer,
+      countTokens,
+      beta: payload.beta,
+      cursor: payload.cursor,
+      prefilterMaxChunks: payload.prefilterMaxChunks,
+      chunking: payload.maxClassTokens ? { maxClassTokens: payload.maxClassTokens } : undefined,
+      signal: ctx.signal,
+      onProgress: (stage, done, total) => ctx.progress(stage, done, total),
+    });
+  },
+
+  async logprobs(payload: LogprobsJobPayload, ctx) {
+    const scorer = await scorerFor(payload.model, ctx);
+    const [r] = await scorer.score([{ context: payload.context, text: payload.text }], { signal: ctx.signal });
+    return { model: scorer.info, ...r };
+  },
+
+  async loadModel(payload: ModelSpecPayload, ctx): Promise<ModelStatus> {
+    await scorerFor(payload, ctx);
+    return jobs.status({} as never, ctx) as Promise<ModelStatus>;
+  },
+
+  async status(): Promise<ModelStatus> {
+    const s = current ? await current.scorer.catch(() => undefined) : undefined;
+    return {
+      loaded: s !== undefined,
+      id: s?.info.id,
+      dtype: s?.info.dtype,
+      maxTokens: s?.maxTokens,
+      cacheEntries: cache.size,
+      cacheHits: cache.hits,
+      cacheMisses: cache.misses,
+    };
+  },
+
+  async clearCache(): Promise<{ cleared: number }> {
+    const n = cache.size;
+    cache.clear();
+    return { cleared: n };
+  },
+
+  async unloadModel(): Promise<{ unloaded: boolean }> {
+    const had = current !== undefined;
+    await disposeModel();
+    return { unloaded: had };
+  },
+};
+
+/** Lets other modules (e.g. reasoning-trace compression) add jobs. */
+export function registerJob(name: string, handler: (payload: never, ctx: JobContext) => Promise<unknown>): void {
+  jobs[name] = handler;
+}

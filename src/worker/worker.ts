@@ -1,0 +1,42 @@
+/**
+ * Entry point of the model worker thread (bundled to dist/worker.js). Runs one job at a time
+ * per request id; cancellation flips the job's signal, which the engine checks between batches.
+ */
+import { parentPort } from 'node:worker_threads';
+import { ContextZipError } from '../core/errors.js';
+import { jobs } from './jobs.js';
+import './register-jobs.js';
+import type { FromWorker, ToWorker } from './protocol.js';
+
+const port = parentPort;
+if (!port) throw new Error('worker.ts must run in a worker thread');
+const signals = new Map<number, { cancelled: boolean }>();
+
+const send = (msg: FromWorker) => port.postMessage(msg);
+
+port.on('message', (msg: ToWorker) => {
+  if (msg.kind === 'cancel') {
+    const s = signals.get(msg.id);
+    if (s) s.cancelled = true;
+    return;
+  }
+  const signal = { cancelled: false };
+  signals.set(msg.id, signal);
+  const handler = jobs[msg.job];
+  const run = handler
+    ? handler(msg.payload as never, {
+        signal,
+        progress: (stage, done, total, message) => send({ kind: 'progress', id: msg.id, stage, done, total, message }),
+      })
+    : Promise.reject(new ContextZipError(`Unknown job "${msg.job}".`, 'internal'));
+  run.then(
+    (result) => send({ kind: 'result', id: msg.id, result }),
+    (err: unknown) =>
+      send({
+        kind: 'error',
+        id: msg.id,
+        code: err instanceof ContextZipError ? err.code : 'internal',
+        message: err instanceof Error ? err.message : String(err),
+      }),
+  ).finally(() => signals.delete(msg.id));
+});
