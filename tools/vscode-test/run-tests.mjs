@@ -6,7 +6,7 @@
 // usage: node tools/vscode-test/run-tests.mjs [--ext DIR] [--tests FILE.js] [--workspace DIR]
 //   --ext        extension folder (default: the repository root; run `npm run build` first)
 //   --tests      bundled suite entry (default: out/test/suite/index.js, see build-tests.mjs)
-//   --workspace  folder to open; copied to a temp dir first (default: test/fixtures/sample-project)
+//   --workspace  folder to open; copied to a temp dir first (default: test/integration/fixtures/workspace)
 // env: CODE_SERVER (binary), CHROMIUM (browser), TEST_TIMEOUT_MS (default 600000),
 //      CS_VERBOSE=1 (code-server log), BROWSER_CONSOLE=1 (workbench console), MOCHA_GREP.
 import fs from 'node:fs';
@@ -28,10 +28,8 @@ function arg(name, def) {
 
 const extDev = arg('--ext', repoRoot);
 const extTests = arg('--tests', path.join(repoRoot, 'out/test/suite/index.js'));
-const defaultWs = fs.existsSync(path.join(repoRoot, 'test/fixtures/sample-project'))
-  ? path.join(repoRoot, 'test/fixtures/sample-project')
-  : path.join(repoRoot, 'test/fixtures');
-const wsSource = arg('--workspace', defaultWs);
+// The suite's expectations are written against this workspace (see its README.md).
+const wsSource = arg('--workspace', path.join(repoRoot, 'test/integration/fixtures/workspace'));
 const timeoutMs = Number(process.env.TEST_TIMEOUT_MS || 600_000);
 
 for (const [what, p] of [

@@ -65,7 +65,8 @@ export async function showChunksOfDocument(
   const chunked = await deps.chunker.chunkFile(label, text, document.uri, forced);
   deps.tree.show([toEntry(document.uri, label, chunked)], { scope: 'file', label });
   const how = chunked.method === 'tree-sitter' ? `tree-sitter, ${chunked.language}` : `fallback: ${chunked.note ?? 'line chunks'}`;
-  deps.treeView.message = `${label}: ${chunked.chunks.length} chunks (${how})`;
+  // the file row already says what the tree shows; the message only explains fallbacks
+  deps.treeView.message = chunked.method === 'fallback' ? `${label}: ${how}` : undefined;
   deps.log.info(
     `Chunks of ${label}: ${chunked.chunks.length} chunks in ${Date.now() - started} ms (${how}${chunked.hadParseErrors ? ', syntax errors' : ''})`,
   );

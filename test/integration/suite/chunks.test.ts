@@ -52,7 +52,7 @@ suite('Show Chunks of Current File', () => {
     assert.equal(file.type, 'file');
     const fileItem = api.chunksTree.getTreeItem(file);
     assert.equal(fileItem.label, 'src/shapes.ts');
-    assert.equal(fileItem.description, '14 chunks · 233 tok');
+    assert.equal(fileItem.description, '14 chunks · 237 tok');
     assert.equal(fileItem.collapsibleState, vscode.TreeItemCollapsibleState.Expanded);
 
     const circle = api.chunksTree.getChildren(file).find((n) => n.type === 'chunk' && n.chunk.name === 'Circle');

@@ -26,13 +26,19 @@ suite('Chunk Workspace', () => {
     assert.ok(result);
     assert.equal(result.cancelled, false);
     // generated/api.ts (contextzip.exclude) and .vscode/settings.json (files.exclude) are not listed at all
-    assert.equal(result.found, 8);
+    assert.equal(result.found, 9);
     assert.deepEqual(
       result.entries.map((e) => `${e.label} ${e.method} ${e.chunks.length}`),
-      ['.gitignore fallback 1', 'README.md fallback 1', 'src/shapes.ts tree-sitter 14', 'src/stats.py tree-sitter 8'],
+      [
+        '.gitignore fallback 1',
+        'README.md fallback 1',
+        'src/math.ts tree-sitter 1',
+        'src/shapes.ts tree-sitter 14',
+        'src/stats.py tree-sitter 8',
+      ],
     );
-    assert.equal(result.chunked, 4);
-    assert.equal(result.chunks, 24);
+    assert.equal(result.chunked, 5);
+    assert.equal(result.chunks, 25);
     assert.deepEqual(
       result.skipped.map((s) => `${s.file}: ${s.reason}`),
       [
@@ -49,20 +55,20 @@ suite('Chunk Workspace', () => {
     const roots = api.chunksTree.getChildren();
     assert.deepEqual(
       roots.map((r) => (r.type === 'file' ? r.entry.label : '?')),
-      ['.gitignore', 'README.md', 'src/shapes.ts', 'src/stats.py'],
+      ['.gitignore', 'README.md', 'src/math.ts', 'src/shapes.ts', 'src/stats.py'],
     );
     assert.equal(api.chunksTree.getTreeItem(roots[0]).collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
-    assert.deepEqual(outline(api, api.chunksTree.getChildren(roots[3])).slice(0, 4), [
+    assert.deepEqual(outline(api, api.chunksTree.getChildren(roots[4])).slice(0, 4), [
       'L1-L4 code 1-4',
       'mean function 5-9',
       'stdev function 10-14',
       'Histogram header 15-17',
     ]);
-    assert.equal(api.chunksView.message, 'Workspace: 4 files, 24 chunks, 6 skipped');
+    assert.equal(api.chunksView.message, 'Workspace: 5 files, 25 chunks, 6 skipped');
 
     // the Output channel says what was skipped and why
     const log = api.log.lines();
-    const summary = log.map((l) => l.startsWith('Chunk Workspace: 4 files, 24 chunks, 6 skipped in ')).lastIndexOf(true);
+    const summary = log.map((l) => l.startsWith('Chunk Workspace: 5 files, 25 chunks, 6 skipped in ')).lastIndexOf(true);
     assert.ok(summary >= 0, `no summary line in:\n${log.join('\n')}`);
     assert.deepEqual(log.slice(summary + 1, summary + 7), [
       '  skipped assets/pixel.png: binary (contains NUL bytes)',

@@ -1,0 +1,240 @@
+// UI test through the real workbench: code-server + headless Chromium, driven like a user
+// (activity bar, F1 command palette, clicks). Checks what is on screen and saves PNG
+// screenshots in test-output/screenshots/ (look at them: they are what a user sees).
+//
+// usage: node tools/vscode-test/ui-test.mjs [--vsix FILE.vsix] [--workspace DIR] [--out DIR]
+//   --vsix       install this package (what users get); default: load the repo folder as a
+//                development extension (extensionDevelopmentPath), after `npm run build`
+//   --workspace  folder to open, copied to a temp dir (default: test/integration/fixtures/workspace)
+//   --out        screenshot folder (default: test-output/screenshots)
+// Prints "N passed, N failed" and exits non-zero on any failed check.
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  codeServerCli,
+  copyWorkspace,
+  findCodeServer,
+  launchChromium,
+  makeState,
+  repoRoot,
+  startCodeServer,
+  stopCodeServer,
+} from './code-server.mjs';
+
+function arg(name, def) {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] ? path.resolve(process.argv[i + 1]) : def;
+}
+const vsix = arg('--vsix', undefined);
+const wsSource = arg('--workspace', path.join(repoRoot, 'test/integration/fixtures/workspace'));
+const outDir = arg('--out', path.join(repoRoot, 'test-output/screenshots'));
+const timeoutMs = Number(process.env.TEST_TIMEOUT_MS || 300_000);
+
+const results = [];
+async function check(name, fn) {
+  const t = Date.now();
+  try {
+    await fn();
+    results.push({ name, ok: true });
+    console.log(`  ✔ ${name} (${Date.now() - t} ms)`);
+  } catch (err) {
+    results.push({ name, ok: false });
+    console.log(`  ✘ ${name}: ${String(err?.message ?? err).split('\n')[0]}`);
+    if (page) await shot(`failed-${results.length}`).catch(() => {});
+  }
+}
+
+let page;
+async function shot(name) {
+  const file = path.join(outDir, `${name}.png`);
+  await page.screenshot({ path: file });
+  console.log(`    screenshot ${path.relative(repoRoot, file)}`);
+}
+
+/** F1, type the command title, Enter. Retries while the extension's contributions load. */
+async function runCommand(title) {
+  for (let attempt = 0; attempt < 6; attempt++) {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(`>${title}`);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    if (await row.waitFor({ timeout: 5000 }).then(() => true, () => false)) {
+      await page.keyboard.press('Enter');
+      return;
+    }
+    await page.keyboard.press('Escape');
+    await page.waitForTimeout(1000);
+  }
+  throw new Error(`command "${title}" not in the palette`);
+}
+
+/** The view pane titled `title` in the sidebar. */
+function viewPane(title) {
+  return page.locator('.part.sidebar .pane', {
+    has: page.locator('.pane-header h3.title', { hasText: new RegExp(`^${title}$`, 'i') }),
+  });
+}
+
+async function treeRows(title) {
+  const rows = viewPane(title).locator('.monaco-list-row');
+  // label and description are separate elements: innerText may or may not put a space between them
+  return (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ''));
+}
+
+async function waitForRow(title, text, timeout = 30_000) {
+  await viewPane(title).locator('.monaco-list-row', { hasText: text }).first().waitFor({ timeout });
+}
+
+function expect(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+const t0 = Date.now();
+const state = makeState('cz-ui-');
+const ws = copyWorkspace(wsSource, state);
+fs.mkdirSync(outDir, { recursive: true });
+let server;
+let browser;
+const hardTimer = setTimeout(() => {
+  console.error(`ui-test: hard timeout after ${timeoutMs} ms`);
+  process.exit(1);
+}, timeoutMs).unref();
+
+try {
+  const bin = findCodeServer();
+  let url;
+  if (vsix) {
+    codeServerCli(bin, state, ['--install-extension', vsix]);
+    console.log(`installed ${path.basename(vsix)}`);
+  }
+  server = await startCodeServer(bin, state);
+  url = `http://127.0.0.1:${server.port}/?folder=${encodeURIComponent(ws)}`;
+  if (!vsix) {
+    const payload = [['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${repoRoot}`]];
+    url += `&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  }
+  browser = await launchChromium();
+  page = await browser.context.newPage();
+  await page.goto(url);
+  await page.waitForSelector('.monaco-workbench .part.statusbar', { timeout: 60_000 });
+  // let extensions finish activating (theme, language features) before the first screenshot
+  await page
+    .waitForFunction(() => !/Activating Extensions/.test(document.querySelector('.part.statusbar')?.textContent ?? ''), undefined, {
+      timeout: 30_000,
+    })
+    .catch(() => {});
+  console.log(`workbench up after ${Date.now() - t0} ms (${vsix ? 'vsix' : 'development extension'})`);
+
+  await check('activity bar shows ContextZip; its sidebar has the four views with welcome text', async () => {
+    const icon = page.locator('.activitybar .action-item a[aria-label^="ContextZip"]').first();
+    await icon.waitFor({ timeout: 30_000 });
+    await icon.click();
+    await page.mouse.move(700, 450); // no hover tooltip on the activity bar in screenshots
+    await viewPane('Chunks').waitFor({ timeout: 15_000 });
+    // wider sidebar, so descriptions (kind · lines · tokens) are not cut off in screenshots
+    const box = await page.locator('.part.sidebar').boundingBox();
+    if (box) {
+      await page.mouse.move(box.x + box.width - 1, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width + 140, box.y + box.height / 2, { steps: 5 });
+      await page.mouse.up();
+      await page.mouse.move(900, 450);
+    }
+    await viewPane('Chunks').locator('.welcome-view-content', { hasText: 'Show Chunks of Current File' }).waitFor();
+    for (const v of ['Last Run', 'History', 'Model']) await viewPane(v).waitFor({ timeout: 5000 });
+    await page
+      .waitForFunction(() => !/Activating Extensions/.test(document.querySelector('.part.statusbar')?.textContent ?? ''), undefined, {
+        timeout: 20_000,
+      })
+      .catch(() => {});
+    await shot('01-sidebar-welcome');
+  });
+
+  await check('Show Chunks of Current File: tree of src/shapes.ts with kinds, lines, tokens', async () => {
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget input').fill('shapes.ts');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'shapes.ts' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.tab.active', { hasText: 'shapes.ts' }).waitFor({ timeout: 15_000 });
+    await runCommand('ContextZip: Show Chunks of Current File');
+    await waitForRow('Chunks', 'contains');
+    const rows = await treeRows('Chunks');
+    const want = [
+      'src/shapes.ts 14 chunks',
+      'distance function · L11–15',
+      'Circle header · L16',
+      'area method · L24–27',
+      'contains method · L28–30',
+    ];
+    for (const w of want) {
+      expect(rows.some((r) => r.includes(w.replace(/\s+/g, ''))), `no row "${w}" in:\n${rows.join('\n')}`);
+    }
+    await shot('02-show-chunks');
+  });
+
+  await check('clicking a chunk selects its lines in the editor', async () => {
+    await viewPane('Chunks').locator('.monaco-list-row', { hasText: 'contains' }).first().click();
+    const status = page.locator('.statusbar-item', { hasText: /Ln \d+, Col \d+/ }).first();
+    await page.waitForFunction(
+      () => /Ln 28, Col 1 \(\d+ selected\)/.test(document.querySelector('.part.statusbar')?.textContent ?? ''),
+      undefined,
+      { timeout: 10_000 },
+    );
+    expect(/Ln 28/.test(await status.innerText()), 'cursor not on line 28');
+    await shot('03-reveal-chunk');
+  });
+
+  await check('hover on a chunk shows its tooltip', async () => {
+    await viewPane('Chunks').locator('.monaco-list-row', { hasText: 'distance' }).first().hover();
+    await page.locator('.monaco-hover, .workbench-hover', { hasText: 'lines 11–15' }).first().waitFor({ timeout: 10_000 });
+    await shot('04-chunk-tooltip');
+    await page.mouse.move(700, 450);
+  });
+
+  await check('Chunk Workspace: progress, files in the tree, message with counts', async () => {
+    await runCommand('ContextZip: Chunk Workspace');
+    await page
+      .locator('.part.sidebar .pane', { hasText: 'Workspace: 5 files, 25 chunks, 6 skipped' })
+      .first()
+      .waitFor({ timeout: 60_000 });
+    const rows = await treeRows('Chunks');
+    for (const f of ['.gitignore', 'README.md', 'src/math.ts', 'src/shapes.ts', 'src/stats.py']) {
+      expect(rows.some((r) => r.startsWith(f)), `no file row ${f} in:\n${rows.join('\n')}`);
+    }
+    expect(!rows.some((r) => r.includes('table.csv')), 'skipped file shown in the tree');
+    await viewPane('Chunks').locator('.monaco-list-row', { hasText: 'src/stats.py' }).first().click();
+    await waitForRow('Chunks', '__init__');
+    await shot('05-chunk-workspace');
+  });
+
+  await check('Output channel "ContextZip" lists skipped files with reasons', async () => {
+    await runCommand('ContextZip: Show Output');
+    const out = page.locator('.part.panel .view-lines', { hasText: 'skipped src/table.csv: too-large' });
+    await out.first().waitFor({ timeout: 15_000 });
+    const text = (await out.first().innerText()).replace(/\u00a0/g, ' ');
+    for (const w of ['binary', 'ignored (.gitignore)', 'minified', 'empty']) expect(text.includes(w), `no "${w}" in output`);
+    await shot('06-output-channel');
+  });
+
+  await check('settings UI lists the contributed ContextZip settings', async () => {
+    await runCommand('Preferences: Open Settings (UI)');
+    const search = page.locator('.settings-editor .suggest-input-container .monaco-editor textarea, .settings-editor .search-container textarea').first();
+    await search.waitFor({ timeout: 15_000 });
+    await search.fill('@ext:contextzip.contextzip');
+    await page.locator('.settings-editor .setting-item', { hasText: 'Max File Bytes' }).first().waitFor({ timeout: 15_000 });
+    await shot('07-settings');
+  });
+} catch (err) {
+  results.push({ name: 'setup', ok: false });
+  console.error('ui-test:', err);
+  if (page) await shot('failed-setup').catch(() => {});
+} finally {
+  clearTimeout(hardTimer);
+  await browser?.close();
+  await stopCodeServer(server);
+  fs.rmSync(state, { recursive: true, force: true });
+}
+const failed = results.filter((r) => !r.ok).length;
+console.log(`${results.length - failed} passed, ${failed} failed (UI test, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+process.exit(failed ? 1 : 0);
