@@ -1,0 +1,100 @@
+/** `contextzip cot-batch`: compress every trace of a JSONL data set (streamed, resumable). */
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import { runCotBatch, type CotBatchProgress, type CotBatchSummary } from '../../core/cot/index.js';
+import { UsageError } from '../../core/errors.js';
+import { scorerFromOptions } from '../model-options.js';
+import { addCotOptions, cotOptionsFromCli, type CotCliOptions } from './cot.js';
+
+interface CotBatchCommandOptions extends CotCliOptions {
+  input?: string;
+  output?: string;
+  fieldId: string;
+  fieldProblem: string;
+  fieldThink: string;
+  fieldAnswer: string;
+  outputField?: string;
+  summaryJson?: string;
+}
+
+function fmt(n: number): string {
+  return n.toFixed(3);
+}
+
+export function formatSummary(s: CotBatchSummary): string {
+  const d = s.ratioDistribution;
+  return [
+    `cot-batch: ${s.traces} traces compressed, ${s.skipped} skipped (${s.skippedExisting} already in output, ${s.bad} bad lines, ${s.failed} failed)`,
+    `  tokens: ${s.tokensBefore} -> ${s.tokensAfter} (${s.tokensBefore > 0 ? (100 * s.ratio).toFixed(1) : '-'}%)`,
+    d ? `  per-trace ratio: min ${fmt(d.min)}  p25 ${fmt(d.p25)}  median ${fmt(d.median)}  p75 ${fmt(d.p75)}  max ${fmt(d.max)}` : '  per-trace ratio: -',
+    `  ${(s.elapsedMs / 1000).toFixed(1)} s, ${s.tracesPerMinute.toFixed(1)} traces/min -> ${s.output}`,
+  ].join('\n');
+}
+
+/** Progress on stderr: a redrawn bar on a TTY, otherwise a line every 10 s or 5% of the input. */
+export function progressReporter(stream: NodeJS.WriteStream = process.stderr): (p: CotBatchProgress) => void {
+  let lastLine = 0;
+  let lastStep = -1;
+  return (p) => {
+    const frac = p.totalLines > 0 ? Math.min(1, p.line / p.totalLines) : 0;
+    const ratio = p.tokensBefore > 0 ? ` ratio ${(p.tokensAfter / p.tokensBefore).toFixed(3)}` : '';
+    const rate = p.elapsedMs > 0 ? ` ${((p.compressed * 60000) / p.elapsedMs).toFixed(1)}/min` : '';
+    const text = `${p.line}/${p.totalLines} lines, ${p.compressed} compressed${ratio}${rate}`;
+    if (stream.isTTY) {
+      const width = 24;
+      const filled = Math.round(frac * width);
+      stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${text}   `);
+      if (p.line >= p.totalLines) stream.write('\n');
+      return;
+    }
+    const step = Math.floor(frac * 20);
+    const now = Date.now();
+    if (step !== lastStep || now - lastLine > 10000 || p.line >= p.totalLines) {
+      lastStep = step;
+      lastLine = now;
+      stream.write(`cot-batch: ${text}\n`);
+    }
+  };
+}
+
+export function register(program: Command): void {
+  addCotOptions(
+    program
+      .command('cot-batch')
+      .description('compress the reasoning traces of a JSONL data set; resumable (ids already in --output are skipped)')
+      .option('--input <file>', 'input JSONL, one record per line')
+      .option('--output <file>', 'output JSONL (appended to; records already there are skipped)')
+      .option('--field-id <name>', 'record id field', 'id')
+      .option('--field-problem <name>', 'problem statement field (optional in records)', 'problem')
+      .option('--field-think <name>', 'trace field to compress', 'think')
+      .option('--field-answer <name>', 'final answer field (optional in records)', 'final_answer')
+      .option('--output-field <name>', 'field for the compressed trace (default: the --field-think field)')
+      .option('--summary-json <file>', 'also write the final summary as JSON'),
+  ).action(async (opts: CotBatchCommandOptions) => {
+    if (!opts.input) throw new UsageError('cot-batch needs --input FILE.jsonl.');
+    if (!opts.output) throw new UsageError('cot-batch needs --output FILE.jsonl.');
+    if (!fs.existsSync(opts.input) || fs.statSync(opts.input).isDirectory()) throw new UsageError(`--input: no such file: ${opts.input}`);
+    const options = cotOptionsFromCli(opts);
+    const scorer = await scorerFromOptions(opts);
+    try {
+      const summary = await runCotBatch(scorer, {
+        ...options,
+        input: opts.input,
+        output: opts.output,
+        fields: {
+          id: opts.fieldId,
+          problem: opts.fieldProblem,
+          think: opts.fieldThink,
+          answer: opts.fieldAnswer,
+          output: opts.outputField ?? opts.fieldThink,
+        },
+        onProgress: progressReporter(),
+        onBadLine: (line, reason) => process.stderr.write(`contextzip: ${opts.input}:${line}: ${reason}; skipped\n`),
+      });
+      process.stderr.write(`${formatSummary(summary)}\n`);
+      if (opts.summaryJson) fs.writeFileSync(opts.summaryJson, `${JSON.stringify(summary, null, 2)}\n`);
+    } finally {
+      await scorer.dispose();
+    }
+  });
+}

@@ -1,0 +1,96 @@
+/** `contextzip cot`: compress one reasoning trace (ALGORITHMS.md section 2). */
+import type { Command } from 'commander';
+import { compressTrace, type CotOptions, type CotResult } from '../../core/cot/index.js';
+import { UsageError } from '../../core/errors.js';
+import { createTokenCounter } from '../../core/tokens/index.js';
+import { addModelOptions, scorerFromOptions, type ModelCliOptions } from '../model-options.js';
+import { readTextArg } from '../read-input.js';
+
+/** Budget and scoring options shared by `cot` and `cot-batch`. */
+export interface CotCliOptions extends ModelCliOptions {
+  ratio?: string;
+  budget?: string;
+  tokenizer: string;
+  amiTop?: string;
+  recompute?: boolean;
+}
+
+export function addCotOptions(cmd: Command): Command {
+  return addModelOptions(
+    cmd
+      .option('--ratio <r>', 'keep at most this fraction of the tokens, in (0, 1] (default 0.8)')
+      .option('--budget <tokens>', 'keep at most this many tokens (instead of --ratio)')
+      .option('--tokenizer <name>', 'tokenizer budgets are counted in: o200k_base, cl100k_base or estimate', 'o200k_base')
+      .option('--ami-top <fraction>', 'fraction of steps anchored by AMI toward the answer (0 disables; default 0.1)')
+      .option('--recompute', 'rescore surprisal after each removal (traces up to 2048 model tokens)'),
+  );
+}
+
+function parseNumber(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${flag} must be a number, got "${value}".`);
+  return n;
+}
+
+/** Validated core options from the CLI flags (UsageError, exit 2, on bad values). */
+export function cotOptionsFromCli(opts: CotCliOptions): CotOptions {
+  if (opts.ratio !== undefined && opts.budget !== undefined) throw new UsageError('Give either --ratio or --budget, not both.');
+  const ratio = parseNumber(opts.ratio, '--ratio');
+  const budget = parseNumber(opts.budget, '--budget');
+  if (ratio !== undefined && !(ratio > 0 && ratio <= 1)) throw new UsageError(`--ratio must be in (0, 1], got ${opts.ratio}.`);
+  if (budget !== undefined && !(budget >= 1)) throw new UsageError(`--budget must be a positive number of tokens, got ${opts.budget}.`);
+  const amiTopFraction = parseNumber(opts.amiTop, '--ami-top');
+  if (amiTopFraction !== undefined && !(amiTopFraction >= 0 && amiTopFraction <= 1)) throw new UsageError(`--ami-top must be in [0, 1], got ${opts.amiTop}.`);
+  if (opts.tokenizer === 'model') throw new UsageError('--tokenizer model is not supported for cot; use o200k_base, cl100k_base or estimate.');
+  const countTokens = createTokenCounter(opts.tokenizer);
+  return { ratio, budget, amiTopFraction, recompute: opts.recompute === true, countTokens, tokenizer: opts.tokenizer };
+}
+
+interface CotCommandOptions extends CotCliOptions {
+  input?: string;
+  answerFile?: string;
+  problemFile?: string;
+  json?: boolean;
+}
+
+export function summaryLine(r: CotResult): string {
+  const kept = r.steps.filter((s) => s.kept).length;
+  const anchored = r.steps.filter((s) => s.anchored).length;
+  return (
+    `cot: ${r.originalTokens} -> ${r.compressedTokens} tokens (${(100 * r.ratio).toFixed(1)}%, budget ${r.budget} ${r.tokenizer}), ` +
+    `${r.steps.length} steps: ${kept} kept, ${anchored} anchored, ${r.steps.length - kept} removed; answer: ${r.answer.source}; ` +
+    `model ${r.model.id} (${r.model.dtype}), ${r.modelTokensProcessed} model tokens, ${r.timings.totalMs} ms`
+  );
+}
+
+export function register(program: Command): void {
+  addCotOptions(
+    program
+      .command('cot')
+      .description('compress a reasoning trace: prune low-surprisal steps, keep the ones the final answer rests on')
+      .option('--input <file>', 'the trace ("-" for stdin); <think>…</think> wrappers and the answer after them are kept')
+      .option('--answer-file <file>', 'the final answer (default: text after </think>, a "Final answer" section, or the last code block)')
+      .option('--problem-file <file>', 'the problem statement (context for scoring; not part of the output)')
+      .option('--json', 'print JSON: {originalTokens, compressedTokens, ratio, text, steps: [{index, tokens, surprisal, anchored, kept}], ...}'),
+  ).action(async (opts: CotCommandOptions) => {
+    if (!opts.input) throw new UsageError('cot needs --input FILE (or - for stdin).');
+    const options = cotOptionsFromCli(opts);
+    const input = readTextArg(opts.input, '--input');
+    const answer = opts.answerFile ? readTextArg(opts.answerFile, '--answer-file') : undefined;
+    const problem = opts.problemFile ? readTextArg(opts.problemFile, '--problem-file') : undefined;
+    const scorer = await scorerFromOptions(opts);
+    try {
+      const result = await compressTrace(input, scorer, { ...options, answer, problem });
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(result)}\n`);
+      } else {
+        process.stdout.write(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
+        process.stderr.write(`${summaryLine(result)}\n`);
+      }
+      for (const w of result.warnings) process.stderr.write(`contextzip: warning: ${w}\n`);
+    } finally {
+      await scorer.dispose();
+    }
+  });
+}
