@@ -1,6 +1,16 @@
 /** The model options every scoring subcommand shares, and the scorer they describe. */
 import type { Command } from 'commander';
-import { createScorer, type Scorer } from '../core/model/index.js';
+import path from 'node:path';
+import {
+  createScorer,
+  defaultHubCacheRoot,
+  modelFingerprint,
+  parseDtype,
+  PersistentScoreCache,
+  resolveModelLocation,
+  scoreCacheFile,
+  type Scorer,
+} from '../core/model/index.js';
 
 export interface ModelCliOptions {
   model?: string;
@@ -19,9 +29,24 @@ export function addModelOptions(cmd: Command): Command {
     .option('--threads <n>', 'onnxruntime threads');
 }
 
-export async function scorerFromOptions(opts: ModelCliOptions): Promise<Scorer> {
+/**
+ * The persisted score cache for the model the options describe, loaded; it lives next to the
+ * hub model cache. Call `save()` when done.
+ */
+export function openScoreCache(opts: ModelCliOptions): PersistentScoreCache {
+  const dtype = parseDtype(opts.dtype);
+  const location = resolveModelLocation(opts.model, opts.cacheDir);
+  const dir = path.join(path.dirname(opts.cacheDir ?? defaultHubCacheRoot()), 'scores');
+  const cache = new PersistentScoreCache(scoreCacheFile(dir, modelFingerprint(location, dtype)), { id: location.id, dtype });
+  cache.load();
+  return cache;
+}
+
+/** The scorer the options describe (with an optional shared/persisted score cache). */
+export async function scorerFromOptions(opts: ModelCliOptions, cache?: PersistentScoreCache): Promise<Scorer> {
   let lastPct = -1;
   return createScorer({
+    cache,
     model: opts.model,
     dtype: opts.dtype,
     cacheDir: opts.cacheDir,

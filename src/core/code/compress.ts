@@ -89,7 +89,7 @@ export async function compressCode(options: CompressCodeOptions): Promise<Compre
   if (query.trim() === '') throw new UsageError('The query is empty: say what the context is for (a question, an instruction, or the code being written).');
   const queryTokens = countTokens(query);
 
-  const result = (text: string, modelTokensProcessed: number, released: number, scoreMs: number, extra: Record<string, number>): CompressionResult => {
+  const result = (text: string, modelTokensProcessed: number, released: number, scoreMs: number, extra: Record<string, number>, cachedTokens = 0): CompressionResult => {
     const compressedTokens = countTokens(text);
     const chunks: ScoredChunk[] = flat.map((c, i) => {
       const sel = selection.get(i);
@@ -119,6 +119,7 @@ export async function compressCode(options: CompressCodeOptions): Promise<Compre
       timings: { parseMs: round(options.parseMs ?? 0), scoreMs: round(scoreMs), totalMs: round(totalMs), ...extra },
       modelTokensProcessed,
       modelTokensProcessedReleased: released,
+      modelTokensFromCache: cachedTokens,
       queryTokens,
       chunks,
       text,
@@ -142,13 +143,18 @@ export async function compressCode(options: CompressCodeOptions): Promise<Compre
   }
 
   let modelTokens = 0;
+  let cachedTokens = 0;
   let releasedTokens = 0;
   let scoreMs = 0;
   const runScorer = async (requests: Array<{ context: string; text: string }>, stage: CompressionStage): Promise<ScoreResult[]> => {
     const ts = performance.now();
     const res = await scorer.score(requests, { signal: options.signal, onProgress: (d, t) => options.onProgress?.(stage, d, t) });
     scoreMs += performance.now() - ts;
-    for (const r of res) if (!r.cached) modelTokens += r.tokensProcessed;
+    for (const r of res) {
+      // The algorithm's cost counts every pass it needs; cache hits are reported apart.
+      modelTokens += r.tokensProcessed;
+      if (r.cached) cachedTokens += r.tokensProcessed;
+    }
     return res;
   };
 
@@ -293,7 +299,7 @@ export async function compressCode(options: CompressCodeOptions): Promise<Compre
     coarseMs: round(coarseMs),
     fineMs: round(fineMs),
     assembleMs: round(assembleMs),
-  });
+  }, cachedTokens);
 }
 
 /** Fine stage for each candidate: blocks from line surprisal, AMI block values, exact knapsack. */

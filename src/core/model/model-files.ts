@@ -36,6 +36,9 @@ export function parseDtype(value: string | undefined, fallback: ModelDtype = 'q8
 
 /** The embedded model folder: next to the bundle (dist/models/embedded) or in the repo (models/embedded). */
 export function embeddedModelDir(): string {
+  // An explicit override (packaging checks, experiments with a retrained model).
+  const override = process.env.CONTEXTZIP_EMBEDDED_MODEL_DIR;
+  if (override && fs.existsSync(path.join(override, 'config.json'))) return override;
   const candidates = [
     path.join(__dirname, 'models', 'embedded'),
     path.resolve(__dirname, '..', 'models', 'embedded'),
@@ -120,6 +123,23 @@ export interface ModelConfig {
   pad_token_id?: number;
   contextzip?: { maxTokens?: number; trainedContext?: number; version?: string };
   [key: string]: unknown;
+}
+
+/**
+ * Identifies the exact weights behind a location + dtype (config content and ONNX file size +
+ * mtime), so persisted scores of an older embedded model are never reused for a newer one.
+ */
+export function modelFingerprint(location: ModelLocation, dtype: ModelDtype): string {
+  const h = require('node:crypto').createHash('sha256') as import('node:crypto').Hash;
+  h.update(location.id).update('\0').update(dtype).update('\0');
+  try {
+    h.update(fs.readFileSync(path.join(location.dir, 'config.json')));
+    const st = fs.statSync(path.join(location.dir, 'onnx', ONNX_FILE_FOR_DTYPE[dtype]));
+    h.update(`${st.size}:${st.mtimeMs}`);
+  } catch {
+    h.update('missing');
+  }
+  return h.digest('hex').slice(0, 16);
 }
 
 export function modelFolderBytes(dir: string): number {

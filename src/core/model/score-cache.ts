@@ -50,6 +50,11 @@ export class ScoreCache {
     }
   }
 
+  /** Live entries, least recently used first. */
+  protected entriesForSave(): IterableIterator<[string, ScoreResult]> {
+    return this.entries.entries();
+  }
+
   clear(): void {
     this.entries.clear();
     this.tokens = 0;

@@ -77,7 +77,10 @@ export class TransformersScorer implements Scorer {
     this.info = { id: options.location.id, dtype: options.dtype };
     const configured = config.contextzip?.maxTokens ?? config.max_position_embeddings ?? config.n_positions ?? 1024;
     this.maxTokens = Math.max(16, Math.min(options.maxTokens ?? configured, configured));
-    this.maxBatchSize = options.maxBatchSize ?? 4;
+    // Batch size 1 by default: on CPU, batching buys almost nothing (bench/model), and q8
+    // graphs quantize activations per tensor (DynamicQuantizeLinear), so a batch's padding and
+    // neighbours shift results slightly. One sequence per pass keeps scores exact and cacheable.
+    this.maxBatchSize = options.maxBatchSize ?? 1;
     this.maxBatchTokens = options.maxBatchTokens ?? 4096;
     this.logitsAreLogProbs = config.logits_are_log_probs === true;
     const eos = Array.isArray(config.eos_token_id) ? config.eos_token_id[0] : config.eos_token_id;

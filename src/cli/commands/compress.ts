@@ -1,0 +1,113 @@
+/** `contextzip compress`: query-aware, budgeted compression of code files and folders. */
+import path from 'node:path';
+import type { Command } from 'commander';
+import { compressSources, type SourceText } from '../../core/code/compress-sources.js';
+import { UsageError } from '../../core/errors.js';
+import { createTokenCounter } from '../../core/tokens/index.js';
+import type { CompressionResult, SkippedFile } from '../../core/types.js';
+import { addModelOptions, openScoreCache, scorerFromOptions, type ModelCliOptions } from '../model-options.js';
+import { readTextArg } from '../read-input.js';
+import { loadScope } from '../scope.js';
+
+interface CompressCliOptions extends ModelCliOptions {
+  query?: string;
+  queryFile?: string;
+  ratio?: string;
+  budget?: string;
+  beta?: string;
+  tokenizer: string;
+  json?: boolean;
+  cursor?: string;
+  exclude?: string[];
+  maxFileBytes?: string;
+  prefilter?: string;
+  scoreCache: boolean;
+}
+
+export function register(program: Command): void {
+  addModelOptions(
+    program
+      .command('compress')
+      .description('compress code files/folders for a query under a token budget')
+      .argument('<paths...>', 'files and folders (folders respect .gitignore and .contextzipignore)')
+      .option('--query <text>', 'what the context is for')
+      .option('--query-file <file>', 'read the query from a file ("-" for stdin)')
+      .option('--cursor <file:line[:col]>', 'completion scenario: the code before this position is the query (1-based line/column)')
+      .option('--ratio <r>', 'keep this fraction of the tokens (0 < r <= 1)')
+      .option('--budget <tokens>', 'keep at most this many tokens')
+      .option('--beta <b>', 'how strongly relevance shapes per-function budgets', '0.5')
+      .option('--tokenizer <name>', 'count tokens with o200k_base, cl100k_base, model or estimate', 'o200k_base')
+      .option('--exclude <glob...>', 'exclude files matching these globs')
+      .option('--max-file-bytes <n>', 'skip files larger than this', String(1024 * 1024))
+      .option('--prefilter <n>', 'with more than N chunks, let BM25 pick the N the model ranks (0 = off)', '0')
+      .option('--no-score-cache', 'do not read or write the persisted score cache')
+      .option('--json', 'print the result as JSON'),
+  ).action(async (paths: string[], opts: CompressCliOptions) => {
+    if (opts.query !== undefined && opts.queryFile !== undefined) throw new UsageError('Give either --query or --query-file, not both.');
+    if (opts.ratio !== undefined && opts.budget !== undefined) throw new UsageError('Give either --ratio or --budget, not both.');
+    if (opts.ratio === undefined && opts.budget === undefined) throw new UsageError('Give a budget: --ratio R or --budget TOKENS.');
+    const budget = opts.ratio !== undefined ? { ratio: parseNumber(opts.ratio, '--ratio') } : { tokens: parseNumber(opts.budget!, '--budget') };
+    const query = opts.queryFile !== undefined ? readTextArg(opts.queryFile, '--query-file') : (opts.query ?? '');
+    if (query.trim() === '' && !opts.cursor) throw new UsageError('The query is empty: pass --query TEXT, --query-file FILE or --cursor FILE:LINE.');
+    const scope = loadScope(paths, { exclude: opts.exclude ?? [], maxFileBytes: parseNumber(opts.maxFileBytes ?? '1048576', '--max-file-bytes') });
+    if (scope.sources.length === 0) throw new UsageError(`No source files found in ${paths.join(', ')}${scope.skipped.length ? ` (${scope.skipped.length} skipped)` : ''}.`);
+    const cursor = opts.cursor ? resolveCursor(opts.cursor, scope.root, scope.sources) : undefined;
+
+    const cache = opts.scoreCache ? openScoreCache(opts) : undefined;
+    const scorer = await scorerFromOptions(opts, cache);
+    try {
+      const countTokens = createTokenCounter(opts.tokenizer, (t) => scorer.countTokens(t));
+      const result = await compressSources({
+        sources: scope.sources,
+        skipped: scope.skipped,
+        query,
+        cursor,
+        budget,
+        beta: parseNumber(opts.beta ?? '0.5', '--beta'),
+        scorer,
+        countTokens,
+        prefilterMaxChunks: parseNumber(opts.prefilter ?? '0', '--prefilter'),
+      });
+      cache?.save();
+      if (opts.json) process.stdout.write(`${JSON.stringify({ ...result, tokenizer: opts.tokenizer })}\n`);
+      else printReport(result, scope.skipped, opts.tokenizer);
+    } finally {
+      await scorer.dispose();
+    }
+  });
+}
+
+function parseNumber(value: string, flag: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${flag} must be a number (got "${value}").`);
+  return n;
+}
+
+function resolveCursor(spec: string, root: string, sources: SourceText[]): { file: string; offset: number } {
+  const m = /^(.*?):(\d+)(?::(\d+))?$/.exec(spec);
+  if (!m) throw new UsageError(`--cursor must look like FILE:LINE or FILE:LINE:COL (got "${spec}").`);
+  const rel = path.relative(root, path.resolve(m[1])).split(path.sep).join('/');
+  const src = sources.find((s) => s.file === rel || s.file === m[1]);
+  if (!src) throw new UsageError(`--cursor: ${m[1]} is not among the compressed files.`);
+  const lines = src.text.split('\n');
+  const line = Number(m[2]);
+  if (line < 1 || line > lines.length) throw new UsageError(`--cursor: line ${line} is outside ${m[1]} (1-${lines.length}).`);
+  const col = m[3] ? Number(m[3]) : lines[line - 1].length + 1;
+  let offset = 0;
+  for (let i = 0; i < line - 1; i++) offset += lines[i].length + 1;
+  return { file: src.file, offset: offset + Math.min(col - 1, lines[line - 1].length) };
+}
+
+function printReport(result: CompressionResult, skipped: SkippedFile[], tokenizer: string): void {
+  process.stdout.write(result.text);
+  const kept = result.chunks.filter((c) => c.status === 'kept').length;
+  const partial = result.chunks.filter((c) => c.status === 'partial').length;
+  const lines = [
+    '',
+    `contextzip: ${result.originalTokens} -> ${result.compressedTokens} tokens (${(result.ratio * 100).toFixed(1)}%, budget ${result.budget}, ${tokenizer})`,
+    `  chunks: ${result.chunks.length} total, ${kept} kept, ${partial} partial, ${result.chunks.length - kept - partial} dropped`,
+    `  model: ${result.model.id} (${result.model.dtype}), ${result.modelTokensProcessed} model tokens; ${result.timings.totalMs.toFixed(0)} ms`,
+    ...skipped.map((s) => `  skipped ${s.file}: ${s.detail}`),
+  ];
+  process.stderr.write(`${lines.join('\n')}\n`);
+}
