@@ -1,0 +1,147 @@
+// Code compression end to end with the real embedded model and real tree-sitter chunks:
+// budgets, verbatim kept text, markers per language, the completion scenario, untouched
+// output when everything fits, clear errors, and cache reuse after a one-function edit.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createChunker, type Chunker } from '../../src/core/chunk/index.js';
+import { compressCode } from '../../src/core/code/compress.js';
+import { compressSources, type SourceText } from '../../src/core/code/compress-sources.js';
+import { UsageError } from '../../src/core/errors.js';
+import { createScorer, ScoreCache, type Scorer } from '../../src/core/model/index.js';
+import { createTokenCounter } from '../../src/core/tokens/index.js';
+import type { CompressionResult } from '../../src/core/types.js';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'chunk');
+const read = (f: string): SourceText => ({ file: f, text: fs.readFileSync(path.join(FIXTURES, f), 'utf8') });
+const countTokens = createTokenCounter('o200k_base');
+
+/** Every output line is a file header, an omission marker, or a verbatim line of a kept range. */
+function assertVerbatim(result: CompressionResult, sources: SourceText[]): void {
+  const expected: string[] = [];
+  for (const src of sources) {
+    const lines = src.text.split(/(?<=\n)/);
+    const kept = result.chunks.filter((c) => c.file === src.file).flatMap((c) => c.keptLines);
+    const keptSet = new Set<number>();
+    for (const [a, b] of kept) for (let l = a; l <= b; l++) keptSet.add(l);
+    lines.forEach((l, i) => {
+      if (keptSet.has(i + 1)) expected.push(l.endsWith('\n') ? l : `${l}\n`);
+    });
+  }
+  const isHeader = (l: string) => /^(#|\/\/) ===== .+ =====$/.test(l);
+  const isMarker = (l: string) => /^\s*(#|\/\/)? ?… .* omitted \(L\d+(–L\d+)?\)$/.test(l);
+  const body = result.text
+    .split(/(?<=\n)/)
+    .filter((l) => !isHeader(l.trimEnd()) && !isMarker(l.trimEnd()));
+  // Blank lines between kept lines are kept too; compare non-blank content in order.
+  const nonBlank = (xs: string[]) => xs.filter((l) => l.trim() !== '');
+  assert.deepEqual(nonBlank(body), nonBlank(expected));
+}
+
+describe('compressCode with the embedded model', () => {
+  let scorer: Scorer;
+  let chunker: Chunker;
+  const sources = ['inventory.py', 'router.ts', 'server.go', 'config.rs'].map(read);
+
+  before(async () => {
+    scorer = await createScorer({ model: 'embedded', dtype: 'q8' });
+    chunker = await createChunker({ countTokens });
+  });
+  after(async () => {
+    await scorer.dispose();
+    chunker.dispose();
+  });
+
+  it('never exceeds the budget and keeps text verbatim across many random budgets', async () => {
+    const first = await compressSources({ sources, chunker, query: 'parse the configuration file and validate the port', budget: { ratio: 0.3 }, scorer, countTokens });
+    const original = first.originalTokens;
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    for (let trial = 0; trial < 12; trial++) {
+      const budget = 40 + Math.floor(rnd() * (original - 40));
+      const r = await compressSources({ sources, chunker, query: 'parse the configuration file and validate the port', budget: { tokens: budget }, scorer, countTokens });
+      assert.ok(r.compressedTokens <= budget, `budget ${budget}: got ${r.compressedTokens}`);
+      assert.equal(r.compressedTokens, countTokens(r.text));
+      assert.equal(r.budget, budget);
+      assertVerbatim(r, sources);
+      // Ranks are a permutation over ranked chunks.
+      const ranks = r.chunks.filter((c) => c.rank > 0).map((c) => c.rank).sort((a, b) => a - b);
+      assert.deepEqual(ranks, ranks.map((_, i) => i + 1));
+    }
+  });
+
+  it('writes omission markers in each language comment syntax', async () => {
+    const r = await compressSources({ sources, chunker, query: 'route a request to its handler', budget: { ratio: 0.25 }, scorer, countTokens });
+    const sections = r.text.split(/^(?=(?:#|\/\/) ===== )/m);
+    for (const s of sections) {
+      const header = s.split('\n')[0];
+      const markers = s.split('\n').filter((l) => /… .* omitted \(L/.test(l));
+      if (header.includes('inventory.py')) {
+        assert.match(header, /^# ===== inventory\.py =====$/);
+        markers.forEach((m) => assert.match(m, /^\s*# … /));
+      } else if (header.trim() !== '') {
+        assert.match(header, /^\/\/ ===== /);
+        markers.forEach((m) => assert.match(m, /^\s*\/\/ … /));
+      }
+    }
+    assert.ok(r.text.includes('omitted (L'), 'some code was omitted');
+  });
+
+  it('returns everything untouched, without model work, when it fits', async () => {
+    const r = await compressSources({ sources: [read('inventory.py')], chunker, query: 'anything', budget: { ratio: 1 }, scorer, countTokens });
+    assert.equal(r.modelTokensProcessed, 0);
+    assert.equal(r.text, `# ===== inventory.py =====\n${read('inventory.py').text}`);
+    assert.ok(r.chunks.every((c) => c.status === 'kept'));
+  });
+
+  it('says so when the query alone exceeds the budget, or is empty', async () => {
+    await assert.rejects(
+      compressSources({ sources, chunker, query: 'word '.repeat(200), budget: { tokens: 100 }, scorer, countTokens }),
+      (e: Error) => e instanceof UsageError && /query alone takes \d+ tokens, more than the budget of 100/.test(e.message),
+    );
+    await assert.rejects(compressSources({ sources, chunker, query: '   ', budget: { tokens: 100 }, scorer, countTokens }), /query is empty/);
+  });
+
+  it('completion scenario: the code before the cursor is the query and its chunk is always kept', async () => {
+    const file = sources[1];
+    const marker = file.text.indexOf('\n', file.text.length / 2);
+    const r = await compressSources({ sources, chunker, query: '', cursor: { file: file.file, offset: marker }, budget: { ratio: 0.2 }, scorer, countTokens });
+    const at = r.chunks.find((c) => c.file === file.file && c.rank === 0 && c.status === 'kept');
+    assert.ok(at, 'the chunk under the cursor is kept and unranked');
+    const lineOfCursor = file.text.slice(0, marker).split('\n').length;
+    assert.ok(at!.startLine <= lineOfCursor && lineOfCursor <= at!.endLine);
+    assert.ok(r.compressedTokens <= r.budget);
+  });
+
+  it('re-scores only the edited function after a one-function edit', async () => {
+    const cache = new ScoreCache();
+    const cached = await createScorer({ model: 'embedded', dtype: 'q8', cache });
+    try {
+      const src = read('inventory.py');
+      const files1 = [chunker.chunkFile(src.file, src.text, { countTokens })];
+      const query = 'reserve stock for an order';
+      const r1 = await compressCode({ files: files1, query, budget: { ratio: 0.4 }, scorer: cached, countTokens });
+      // The same input again: every pass is a cache hit.
+      const missesAfterFirst = cache.misses;
+      const again = await compressCode({ files: files1, query, budget: { ratio: 0.4 }, scorer: cached, countTokens });
+      assert.equal(cache.misses, missesAfterFirst);
+      assert.equal(again.modelTokensFromCache, again.modelTokensProcessed);
+      assert.equal(again.text, r1.text);
+      // Edit the body of one function (same line count, different text).
+      const target = files1[0].chunks.find((c) => c.kind === 'function' || c.kind === 'method')!;
+      const edited = src.text.slice(0, target.startOffset) + target.text.replace(/\breturn\b/, 'return  ') + src.text.slice(target.endOffset);
+      assert.notEqual(edited, src.text);
+      const files2 = [chunker.chunkFile(src.file, edited, { countTokens })];
+      const missesBefore = cache.misses;
+      const r2 = await compressCode({ files: files2, query, budget: { ratio: 0.4 }, scorer: cached, countTokens });
+      // New passes: the edited chunk's coarse pair and, if it is pruned in the fine stage, its
+      // line pass and the one changed block. Everything else comes from the cache.
+      const misses = cache.misses - missesBefore;
+      assert.ok(misses >= 1 && misses <= 3, `${misses} new passes`);
+      assert.ok((r2.modelTokensFromCache as number) > (r2.modelTokensProcessed as number) / 2);
+    } finally {
+      await cached.dispose();
+    }
+  });
+});
