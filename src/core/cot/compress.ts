@@ -43,6 +43,11 @@ export interface CotOptions {
   recomputeStepsPerRound?: number;
   /** Optional chat-model stage 1 (setting contextzip.cot.useChatModelAnchor). */
   anchorModel?: AnchorModel;
+  /**
+   * A chat model's stage-1 proposal obtained beforehand (e.g. in the extension host, when
+   * the compression itself runs in the model worker). Used when `anchorModel` is not given.
+   */
+  chatProposal?: { text: string; model?: string };
   signal?: CancellationSignal;
   onProgress?: (message: string) => void;
 }
@@ -158,6 +163,21 @@ export async function compressTrace(input: string, scorer: Scorer, options: CotO
   // Optional chat-model stage 1: its in-order-valid proposal removes unanchored steps.
   const removedBy: Array<'stage1' | 'surprisal' | null> = new Array(n).fill(null);
   const stage1: CotResult['stage1'] = { method: 'local' };
+  const applyProposal = (proposal: string): void => {
+    const outcome = applyChatStage1(
+      steps.map((s) => s.text),
+      anchored,
+      proposal,
+    );
+    if (outcome.rejectedReason === undefined) {
+      stage1.method = 'chat-model';
+      for (const i of outcome.removed) removedBy[i] = 'stage1';
+      if (outcome.restored.length > 0) warnings.push(`The chat model's stage 1 left out ${outcome.restored.length} anchored step(s); they were kept.`);
+    } else {
+      stage1.fallbackReason = outcome.rejectedReason;
+      warnings.push(`Chat-model stage 1 rejected, using local stage 1: ${outcome.rejectedReason}.`);
+    }
+  };
   if (options.anchorModel && n > 0) {
     stage1.model = options.anchorModel.id;
     try {
@@ -166,25 +186,15 @@ export async function compressTrace(input: string, scorer: Scorer, options: CotO
       const explanation = await options.anchorModel.explain(options.problem ?? '', answer.text);
       throwIfCancelled(signal);
       options.onProgress?.('Asking the chat model for the stage-1 compression');
-      const proposal = await options.anchorModel.compress(steps.map((s) => s.text).join(sep), explanation);
-      const outcome = applyChatStage1(
-        steps.map((s) => s.text),
-        anchored,
-        proposal,
-      );
-      if (outcome.rejectedReason === undefined) {
-        stage1.method = 'chat-model';
-        for (const i of outcome.removed) removedBy[i] = 'stage1';
-        if (outcome.restored.length > 0) warnings.push(`The chat model's stage 1 left out ${outcome.restored.length} anchored step(s); they were kept.`);
-      } else {
-        stage1.fallbackReason = outcome.rejectedReason;
-        warnings.push(`Chat-model stage 1 rejected, using local stage 1: ${outcome.rejectedReason}.`);
-      }
+      applyProposal(await options.anchorModel.compress(steps.map((s) => s.text).join(sep), explanation));
     } catch (err) {
       if (err instanceof CancelledError) throw err;
       stage1.fallbackReason = err instanceof Error ? err.message.split('\n')[0] : String(err);
       warnings.push(`Chat-model stage 1 failed, using local stage 1: ${stage1.fallbackReason}`);
     }
+  } else if (options.chatProposal && n > 0) {
+    stage1.model = options.chatProposal.model;
+    applyProposal(options.chatProposal.text);
   }
 
   // ---- Stage 2: first-token surprisal on the stage-1 output, then removal ----

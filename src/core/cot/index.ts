@@ -8,3 +8,4 @@ export { sequenceRatio } from './difflib.js';
 export { checkAnchorCompression, applyChatStage1, MIN_PARAGRAPH_RATIO, type AnchorModel, type AnchorCheck, type ChatStage1Outcome } from './anchorModel.js';
 export { compressTrace, clipToModelTokens, type CotOptions, type CotResult, type CotStepReport } from './compress.js';
 export { runCotBatch, distribution, quantile, recordStats, DEFAULT_BATCH_FIELDS, type CotBatchFields, type CotBatchOptions, type CotBatchProgress, type CotBatchSummary, type Distribution } from './batch.js';
+export { cotJobHandlers, registerCotJobs, type CotJobPayload, type CotBatchJobPayload, type CotBatchJobResult, type CotJobContext, type CotModelSpec, type ScorerProvider } from './jobs.js';
