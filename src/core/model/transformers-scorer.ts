@@ -22,7 +22,7 @@ export interface TransformersScorerOptions {
   /** Max sequences per batch and max padded tokens per batch (memory bound: logits are B*T*V floats). */
   maxBatchSize?: number;
   maxBatchTokens?: number;
-  /** onnxruntime intra-op threads (default: onnxruntime's choice). */
+  /** onnxruntime intra-op threads (default 1). */
   threads?: number;
   cache?: ScoreCache;
 }
@@ -116,11 +116,14 @@ export class TransformersScorer implements Scorer {
       throw new ModelError(`Could not load the tokenizer of ${location.id}: ${firstLine(err)}`, 'model-corrupt');
     }
     try {
-      const session_options = options.threads ? { intraOpNumThreads: options.threads } : undefined;
+      // One intra-op thread by default: our models are small, and with other work on the
+      // machine (the editor, the extension host) onnxruntime's spinning thread pool measured
+      // 2x slower than a single thread (bench/scorer-speed.ts).
+      const session_options = { intraOpNumThreads: options.threads ?? 1 };
       model = await tf.AutoModelForCausalLM.from_pretrained(loadRef, {
         dtype,
         local_files_only: true,
-        ...(session_options ? { session_options } : {}),
+        session_options,
       });
     } catch (err) {
       throw new ModelError(
