@@ -87,7 +87,11 @@ function copyAssets() {
   copyFile(`${ort}/package.json`, `${out}/node_modules/onnxruntime-node/package.json`);
   copyDir(`${ort}/dist`, `${out}/node_modules/onnxruntime-node/dist`);
   copyDir(`${ort}/${plat}`, `${out}/node_modules/onnxruntime-node/${plat}`);
-  copyDir(`${nm}/onnxruntime-common`, `${out}/node_modules/onnxruntime-common`, (p) => !p.includes(`${path.sep}node_modules${path.sep}`));
+  copyDir(
+    `${nm}/onnxruntime-common`,
+    `${out}/node_modules/onnxruntime-common`,
+    (p) => !p.includes(`${path.sep}node_modules${path.sep}`),
+  );
   const nested = `${ort}/node_modules/onnxruntime-common`;
   if (fs.existsSync(nested)) copyDir(nested, `${out}/node_modules/onnxruntime-node/node_modules/onnxruntime-common`);
 }
@@ -108,7 +112,17 @@ async function build() {
     for (const name of fs.readdirSync(wv)) {
       const entry = path.join(wv, name, 'main.ts');
       if (!fs.existsSync(entry)) continue;
-      const opts = { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', minify: !dev, sourcemap: dev ? 'inline' : false, entryPoints: [entry], outfile: `${out}/webview/${name}.js`, logLevel: 'warning' };
+      const opts = {
+        bundle: true,
+        platform: 'browser',
+        format: 'iife',
+        target: 'es2022',
+        minify: !dev,
+        sourcemap: dev ? 'inline' : false,
+        entryPoints: [entry],
+        outfile: `${out}/webview/${name}.js`,
+        logLevel: 'warning',
+      };
       if (watch) contexts.push(await esbuild.context(opts));
       else await esbuild.build(opts);
     }

@@ -7,6 +7,7 @@
 // Writes bench/results/scorer-speed.json and prints a table.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createScorer, MODEL_DTYPES, ONNX_FILE_FOR_DTYPE, resolveModelLocation } from '../src/core/model/index.js';
@@ -31,7 +32,13 @@ function peakRssMb(): number {
 async function child(): Promise<void> {
   const n = Number(args.tokens);
   const batch = Number(args.batch);
-  const scorer = await createScorer({ model: args.model, dtype: args.dtype, maxBatchSize: batch, maxBatchTokens: batch * (n + 1), cache: null });
+  const scorer = await createScorer({
+    model: args.model,
+    dtype: args.dtype,
+    maxBatchSize: batch,
+    maxBatchTokens: batch * (n + 1),
+    cache: null,
+  });
   const afterLoad = peakRssMb();
   // Texts of exactly n model tokens, cut from this repository's sources.
   const src = ['src/core/code/compress.ts', 'src/core/model/transformers-scorer.ts', 'src/core/chunk/index.ts']
@@ -54,7 +61,19 @@ async function child(): Promise<void> {
   }
   const seconds = (performance.now() - t0) / 1000;
   await scorer.dispose();
-  process.stdout.write(JSON.stringify({ dtype: args.dtype, batch, tokensPerPass: n, tokens, seconds, tokensPerSecond: Math.round(tokens / seconds), msPerSequence: Math.round((seconds * 1000) / (tokens / (n + 1))), rssAfterLoadMb: afterLoad, peakRssMb: peakRssMb() }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      dtype: args.dtype,
+      batch,
+      tokensPerPass: n,
+      tokens,
+      seconds,
+      tokensPerSecond: Math.round(tokens / seconds),
+      msPerSequence: Math.round((seconds * 1000) / (tokens / (n + 1))),
+      rssAfterLoadMb: afterLoad,
+      peakRssMb: peakRssMb(),
+    }) + '\n',
+  );
 }
 
 async function main(): Promise<void> {
@@ -64,17 +83,60 @@ async function main(): Promise<void> {
   for (const dtype of dtypes) {
     const size = fs.statSync(path.join(loc.dir, 'onnx', ONNX_FILE_FOR_DTYPE[dtype])).size;
     for (const batch of [1, 8]) {
-      const r = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--child', '--model', args.model, '--dtype', dtype, '--batch', String(batch), '--tokens', args.tokens, '--passes', args.passes], { encoding: 'utf8' });
+      const r = spawnSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          __filename,
+          '--child',
+          '--model',
+          args.model,
+          '--dtype',
+          dtype,
+          '--batch',
+          String(batch),
+          '--tokens',
+          args.tokens,
+          '--passes',
+          args.passes,
+        ],
+        { encoding: 'utf8' },
+      );
       if (r.status !== 0) throw new Error(r.stderr);
       rows.push({ ...JSON.parse(r.stdout.trim().split('\n').pop()!), fileMb: +(size / 2 ** 20).toFixed(2) });
     }
   }
   const header = 'dtype  file MB  batch  tokens/s  ms/seq  RSS load MB  peak RSS MB';
-  const lines = rows.map((r) => `${String(r.dtype).padEnd(5)}  ${String(r.fileMb).padStart(7)}  ${String(r.batch).padStart(5)}  ${String(r.tokensPerSecond).padStart(8)}  ${String(r.msPerSequence).padStart(6)}  ${String(r.rssAfterLoadMb).padStart(11)}  ${String(r.peakRssMb).padStart(11)}`);
-  const table = [`scorer speed: model ${args.model}, ${args.tokens}-token sequences, ${args.passes} passes, ${new Date().toISOString().slice(0, 10)}`, header, ...lines].join('\n');
+  const lines = rows.map(
+    (r) =>
+      `${String(r.dtype).padEnd(5)}  ${String(r.fileMb).padStart(7)}  ${String(r.batch).padStart(5)}  ${String(r.tokensPerSecond).padStart(8)}  ${String(r.msPerSequence).padStart(6)}  ${String(r.rssAfterLoadMb).padStart(11)}  ${String(r.peakRssMb).padStart(11)}`,
+  );
+  const table = [
+    `scorer speed: model ${args.model}, ${args.tokens}-token sequences, ${args.passes} passes, ${new Date().toISOString().slice(0, 10)}`,
+    header,
+    ...lines,
+  ].join('\n');
   console.log(table);
   fs.mkdirSync('bench/results', { recursive: true });
-  fs.writeFileSync('bench/results/scorer-speed.json', JSON.stringify({ meta: { model: args.model, tokens: Number(args.tokens), passes: Number(args.passes), date: new Date().toISOString(), cpus: require('node:os').cpus().length }, rows, table }, null, 1));
+  fs.writeFileSync(
+    'bench/results/scorer-speed.json',
+    JSON.stringify(
+      {
+        meta: {
+          model: args.model,
+          tokens: Number(args.tokens),
+          passes: Number(args.passes),
+          date: new Date().toISOString(),
+          cpus: os.cpus().length,
+        },
+        rows,
+        table,
+      },
+      null,
+      1,
+    ),
+  );
 }
 
 (args.child ? child() : main()).catch((err) => {

@@ -11,9 +11,14 @@ const files = [];
   for (const ent of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, ent.name);
     if (ent.isDirectory()) walk(p);
-    else if (ent.name.endsWith('.test.ts') && (filters.length === 0 || filters.some((f) => p.includes(f)))) files.push(p);
+    else if (ent.name.endsWith('.test.ts') && (filters.length === 0 || filters.some((f) => p.includes(f))))
+      files.push(p);
   }
 })('test/unit');
 files.sort();
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files], { stdio: 'inherit' });
+const r = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files],
+  { stdio: 'inherit' },
+);
 process.exit(r.status ?? 1);

@@ -52,7 +52,11 @@ if (args.filter) common.push('--filter', args.filter);
 function run(label, extraArgs) {
   const file = path.join(tmp, `results-${label}.json`);
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [score, ...common, ...extraArgs, '--out', file], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync(process.execPath, [score, ...common, ...extraArgs, '--out', file], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
   if (r.status !== 0) {
     console.error(r.stdout);
     throw new Error(`${label}: score.mjs exited with ${r.status}`);
@@ -76,7 +80,7 @@ const results = {
 
 // Cost: model tokens of our algorithm vs the released algorithm's accounting, from the CLI JSON.
 function costSummary(res) {
-  const rows = (res.tasks ?? res.results ?? []).flatMap((t) => (t.runs ?? t.ratios ?? [t]));
+  const rows = (res.tasks ?? res.results ?? []).flatMap((t) => t.runs ?? t.ratios ?? [t]);
   return rows;
 }
 void costSummary;
@@ -84,7 +88,9 @@ void costSummary;
 const lines = [];
 lines.push(`# Needle retention: ${path.basename(data)} (${new Date().toISOString().slice(0, 10)})`);
 lines.push('');
-lines.push(`contextzip: model ${args.model} (${args.dtype}), tokenizer ${args.tokenizer}${args.extra ? `, extra: ${args.extra}` : ''}`);
+lines.push(
+  `contextzip: model ${args.model} (${args.dtype}), tokenizer ${args.tokenizer}${args.extra ? `, extra: ${args.extra}` : ''}`,
+);
 lines.push('');
 for (const [name, res] of Object.entries(results)) {
   lines.push(`## ${name}`);
@@ -97,6 +103,22 @@ const md = lines.join('\n');
 fs.writeFileSync(path.join(out, `needle-${args.name}.md`), md);
 fs.writeFileSync(
   path.join(out, `needle-${args.name}.json`),
-  JSON.stringify({ meta: { data, model: args.model, dtype: args.dtype, tokenizer: args.tokenizer, extra: args.extra, ratios: args.ratios, date: new Date().toISOString() }, summary: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.summary])), results }, null, 1),
+  JSON.stringify(
+    {
+      meta: {
+        data,
+        model: args.model,
+        dtype: args.dtype,
+        tokenizer: args.tokenizer,
+        extra: args.extra,
+        ratios: args.ratios,
+        date: new Date().toISOString(),
+      },
+      summary: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.summary])),
+      results,
+    },
+    null,
+    1,
+  ),
 );
 console.log(md);

@@ -22,7 +22,11 @@ export interface ModelCliOptions {
 
 export function addModelOptions(cmd: Command): Command {
   return cmd
-    .option('--model <id|path>', 'compressor model: "embedded" (default), a local model folder, or a hub id', 'embedded')
+    .option(
+      '--model <id|path>',
+      'compressor model: "embedded" (default), a local model folder, or a hub id',
+      'embedded',
+    )
     .option('--dtype <dtype>', 'model weights: q8 (default), q4 or fp32', 'q8')
     .option('--cache-dir <dir>', 'where hub models are downloaded (default ~/.cache/contextzip/models)')
     .option('--download', 'allow downloading a hub model that is not in the cache yet')
@@ -37,7 +41,10 @@ export function openScoreCache(opts: ModelCliOptions): PersistentScoreCache {
   const dtype = parseDtype(opts.dtype);
   const location = resolveModelLocation(opts.model, opts.cacheDir);
   const dir = path.join(path.dirname(opts.cacheDir ?? defaultHubCacheRoot()), 'scores');
-  const cache = new PersistentScoreCache(scoreCacheFile(dir, modelFingerprint(location, dtype)), { id: location.id, dtype });
+  const cache = new PersistentScoreCache(scoreCacheFile(dir, modelFingerprint(location, dtype)), {
+    id: location.id,
+    dtype,
+  });
   cache.load();
   return cache;
 }

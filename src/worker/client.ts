@@ -13,7 +13,8 @@ import type { FromWorker, JobProgress } from './protocol.js';
 export interface JobOptions {
   onProgress?: (p: JobProgress) => void;
   /** Anything with onCancellationRequested (vscode.CancellationToken) or an AbortSignal. */
-  cancellation?: { isCancellationRequested: boolean; onCancellationRequested(listener: () => void): unknown } | AbortSignal;
+  cancellation?:
+    { isCancellationRequested: boolean; onCancellationRequested(listener: () => void): unknown } | AbortSignal;
 }
 
 interface Pending {

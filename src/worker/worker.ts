@@ -29,14 +29,16 @@ port.on('message', (msg: ToWorker) => {
         progress: (stage, done, total, message) => send({ kind: 'progress', id: msg.id, stage, done, total, message }),
       })
     : Promise.reject(new ContextZipError(`Unknown job "${msg.job}".`, 'internal'));
-  run.then(
-    (result) => send({ kind: 'result', id: msg.id, result }),
-    (err: unknown) =>
-      send({
-        kind: 'error',
-        id: msg.id,
-        code: err instanceof ContextZipError ? err.code : 'internal',
-        message: err instanceof Error ? err.message : String(err),
-      }),
-  ).finally(() => signals.delete(msg.id));
+  run
+    .then(
+      (result) => send({ kind: 'result', id: msg.id, result }),
+      (err: unknown) =>
+        send({
+          kind: 'error',
+          id: msg.id,
+          code: err instanceof ContextZipError ? err.code : 'internal',
+          message: err instanceof Error ? err.message : String(err),
+        }),
+    )
+    .finally(() => signals.delete(msg.id));
 });

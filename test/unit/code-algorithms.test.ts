@@ -18,10 +18,11 @@ function bruteForce(items: Array<{ weight: number; value: number }>, cap: number
   for (let mask = 0; mask < 1 << items.length; mask++) {
     let w = 0;
     let v = 0;
-    for (let i = 0; i < items.length; i++) if (mask & (1 << i)) {
-      w += items[i].weight;
-      v += items[i].value;
-    }
+    for (let i = 0; i < items.length; i++)
+      if (mask & (1 << i)) {
+        w += items[i].weight;
+        v += items[i].value;
+      }
     if (w <= cap && v > best) best = v;
   }
   return best;
@@ -54,10 +55,13 @@ describe('knapsackSelect', () => {
 
   it('matches brute force on random instances and never exceeds capacity', () => {
     let seed = 42;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     for (let trial = 0; trial < 200; trial++) {
       const n = 1 + Math.floor(rnd() * 10);
-      const items = Array.from({ length: n }, () => ({ weight: 1 + Math.floor(rnd() * 40), value: Math.round((rnd() * 2 - 0.3) * 100) / 10 }));
+      const items = Array.from({ length: n }, () => ({
+        weight: 1 + Math.floor(rnd() * 40),
+        value: Math.round((rnd() * 2 - 0.3) * 100) / 10,
+      }));
       const cap = Math.floor(rnd() * 120);
       const r = knapsackSelect(items, cap);
       assert.ok(r.totalWeight <= cap);
@@ -66,7 +70,10 @@ describe('knapsackSelect', () => {
   });
 
   it('buckets weights for huge tables but stays within capacity', () => {
-    const items = Array.from({ length: 300 }, (_, i) => ({ weight: 50 + ((i * 37) % 400), value: 1 + ((i * 13) % 17) }));
+    const items = Array.from({ length: 300 }, (_, i) => ({
+      weight: 50 + ((i * 37) % 400),
+      value: 1 + ((i * 13) % 17),
+    }));
     const r = knapsackSelect(items, 20_000, { maxCells: 200_000 });
     assert.ok(r.totalWeight <= 20_000);
     assert.ok(r.totalValue > 0);
@@ -116,9 +123,29 @@ describe('allocateFunctionBudgets', () => {
   it('clips at 1 and hands the excess to the others', () => {
     // g = 0.75; s~ = 1, 0 -> r = 1.125 (clipped to 1), 0.375; rescaling gives the second the
     // remaining 200 tokens: r2 = 200 / 300.
-    assert.deepEqual(allocateFunctionBudgets([{ tokens: 100, score: 7 }, { tokens: 300, score: 2 }], 300, 0.5), [100, 200]);
+    assert.deepEqual(
+      allocateFunctionBudgets(
+        [
+          { tokens: 100, score: 7 },
+          { tokens: 300, score: 2 },
+        ],
+        300,
+        0.5,
+      ),
+      [100, 200],
+    );
     // beta = 1 gives the lowest-scored function nothing, and rescaling cannot revive a zero.
-    assert.deepEqual(allocateFunctionBudgets([{ tokens: 100, score: 1 }, { tokens: 300, score: 0 }], 300, 1), [100, 0]);
+    assert.deepEqual(
+      allocateFunctionBudgets(
+        [
+          { tokens: 100, score: 1 },
+          { tokens: 300, score: 0 },
+        ],
+        300,
+        1,
+      ),
+      [100, 0],
+    );
   });
 
   it('keeps everything when it fits and nothing for a zero budget', () => {
@@ -127,16 +154,38 @@ describe('allocateFunctionBudgets', () => {
   });
 
   it('is uniform with beta = 0', () => {
-    assert.deepEqual(allocateFunctionBudgets([{ tokens: 200, score: 9 }, { tokens: 100, score: -3 }], 150, 0), [100, 50]);
+    assert.deepEqual(
+      allocateFunctionBudgets(
+        [
+          { tokens: 200, score: 9 },
+          { tokens: 100, score: -3 },
+        ],
+        150,
+        0,
+      ),
+      [100, 50],
+    );
   });
 });
 
 describe('markers and headers', () => {
   it('uses the language comment syntax and describes what was omitted', () => {
-    assert.equal(omissionMarker('python', '    ', { definitions: { function: 3 }, lines: 0, startLine: 120, endLine: 188 }), '    # … 3 functions omitted (L120–L188)\n');
-    assert.equal(omissionMarker('typescript', '', { definitions: { class: 1, function: 2 }, lines: 4, startLine: 5, endLine: 40 }), '// … 2 functions, 1 class omitted (L5–L40)\n');
-    assert.equal(omissionMarker('rust', '\t', { definitions: {}, lines: 1, startLine: 7, endLine: 7 }), '\t// … 1 line omitted (L7)\n');
-    assert.equal(describeOmission({ definitions: {}, lines: 12, startLine: 40, endLine: 51 }), '… 12 lines omitted (L40–L51)');
+    assert.equal(
+      omissionMarker('python', '    ', { definitions: { function: 3 }, lines: 0, startLine: 120, endLine: 188 }),
+      '    # … 3 functions omitted (L120–L188)\n',
+    );
+    assert.equal(
+      omissionMarker('typescript', '', { definitions: { class: 1, function: 2 }, lines: 4, startLine: 5, endLine: 40 }),
+      '// … 2 functions, 1 class omitted (L5–L40)\n',
+    );
+    assert.equal(
+      omissionMarker('rust', '\t', { definitions: {}, lines: 1, startLine: 7, endLine: 7 }),
+      '\t// … 1 line omitted (L7)\n',
+    );
+    assert.equal(
+      describeOmission({ definitions: {}, lines: 12, startLine: 40, endLine: 51 }),
+      '… 12 lines omitted (L40–L51)',
+    );
     assert.equal(fileHeader('src/a.py', 'python'), '# ===== src/a.py =====\n');
     assert.equal(fileHeader('src/a.go', 'go'), '// ===== src/a.go =====\n');
   });
@@ -154,13 +203,29 @@ describe('budgets', () => {
 });
 
 describe('per-line surprisal and token lookup', () => {
-  const tok = (text: string, start: number, logprob: number): ScoredToken => ({ id: 0, text, logprob, start, end: start + text.length });
+  const tok = (text: string, start: number, logprob: number): ScoredToken => ({
+    id: 0,
+    text,
+    logprob,
+    start,
+    end: start + text.length,
+  });
 
   it('averages bits per token per line; blank lines are NaN', () => {
     const text = 'ab\n\ncd\n';
-    const tokens = [tok('a', 0, -Math.LN2), tok('b', 1, -3 * Math.LN2), tok('\n\n', 2, -Math.LN2), tok('cd', 4, -2 * Math.LN2), tok('\n', 6, -Math.LN2)];
+    const tokens = [
+      tok('a', 0, -Math.LN2),
+      tok('b', 1, -3 * Math.LN2),
+      tok('\n\n', 2, -Math.LN2),
+      tok('cd', 4, -2 * Math.LN2),
+      tok('\n', 6, -Math.LN2),
+    ];
     const v = lineMeanSurprisal(text, tokens);
-    assert.deepEqual(lineSpans(text), [[0, 3], [3, 4], [4, 7]]);
+    assert.deepEqual(lineSpans(text), [
+      [0, 3],
+      [3, 4],
+      [4, 7],
+    ]);
     // line 0: a (1), b (3), "\n\n" starts there (1) -> 5/3; line 1 blank -> NaN; line 2: cd (2), \n (1) -> 1.5.
     assert.ok(Math.abs(v[0] - 5 / 3) < 1e-9);
     assert.ok(Number.isNaN(v[1]));
@@ -178,14 +243,22 @@ describe('per-line surprisal and token lookup', () => {
 
   it('maps byte-level tokens to exact character spans, multi-byte characters included', () => {
     // "é" is bytes C3 A9 -> GPT-2 alphabet "Ã©"; a token split inside it maps to the whole character.
-    assert.deepEqual(byteLevelSpans('aé b', ['a', 'Ã', '©', 'Ġb']), [[0, 1], [1, 2], [1, 2], [2, 4]]);
+    assert.deepEqual(byteLevelSpans('aé b', ['a', 'Ã', '©', 'Ġb']), [
+      [0, 1],
+      [1, 2],
+      [1, 2],
+      [2, 4],
+    ]);
     assert.equal(byteLevelSpans('ab', ['a']), null);
   });
 });
 
 describe('BM25 prefilter', () => {
   it('splits identifiers and ranks the lexically closest document first', () => {
-    assert.deepEqual(lexicalTokens('parseHTTPHeader read_config2'), ['parse', 'http', 'header', 'read', 'config', '2'].filter((w) => w.length >= 2));
+    assert.deepEqual(
+      lexicalTokens('parseHTTPHeader read_config2'),
+      ['parse', 'http', 'header', 'read', 'config', '2'].filter((w) => w.length >= 2),
+    );
     const s = bm25Scores(['function parseConfig(file) {}', 'function renderButton() {}'], 'parse the config file');
     assert.ok(s[0] > s[1]);
   });

@@ -31,9 +31,7 @@ function assertVerbatim(result: CompressionResult, sources: SourceText[]): void 
   }
   const isHeader = (l: string) => /^(#|\/\/) ===== .+ =====$/.test(l);
   const isMarker = (l: string) => /^\s*(#|\/\/)? ?… .* omitted \(L\d+(–L\d+)?\)$/.test(l);
-  const body = result.text
-    .split(/(?<=\n)/)
-    .filter((l) => !isHeader(l.trimEnd()) && !isMarker(l.trimEnd()));
+  const body = result.text.split(/(?<=\n)/).filter((l) => !isHeader(l.trimEnd()) && !isMarker(l.trimEnd()));
   // Blank lines between kept lines are kept too; compare non-blank content in order.
   const nonBlank = (xs: string[]) => xs.filter((l) => l.trim() !== '');
   assert.deepEqual(nonBlank(body), nonBlank(expected));
@@ -54,25 +52,52 @@ describe('compressCode with the embedded model', () => {
   });
 
   it('never exceeds the budget and keeps text verbatim across many random budgets', async () => {
-    const first = await compressSources({ sources, chunker, query: 'parse the configuration file and validate the port', budget: { ratio: 0.3 }, scorer, countTokens });
+    const first = await compressSources({
+      sources,
+      chunker,
+      query: 'parse the configuration file and validate the port',
+      budget: { ratio: 0.3 },
+      scorer,
+      countTokens,
+    });
     const original = first.originalTokens;
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     for (let trial = 0; trial < 12; trial++) {
       const budget = 40 + Math.floor(rnd() * (original - 40));
-      const r = await compressSources({ sources, chunker, query: 'parse the configuration file and validate the port', budget: { tokens: budget }, scorer, countTokens });
+      const r = await compressSources({
+        sources,
+        chunker,
+        query: 'parse the configuration file and validate the port',
+        budget: { tokens: budget },
+        scorer,
+        countTokens,
+      });
       assert.ok(r.compressedTokens <= budget, `budget ${budget}: got ${r.compressedTokens}`);
       assert.equal(r.compressedTokens, countTokens(r.text));
       assert.equal(r.budget, budget);
       assertVerbatim(r, sources);
       // Ranks are a permutation over ranked chunks.
-      const ranks = r.chunks.filter((c) => c.rank > 0).map((c) => c.rank).sort((a, b) => a - b);
-      assert.deepEqual(ranks, ranks.map((_, i) => i + 1));
+      const ranks = r.chunks
+        .filter((c) => c.rank > 0)
+        .map((c) => c.rank)
+        .sort((a, b) => a - b);
+      assert.deepEqual(
+        ranks,
+        ranks.map((_, i) => i + 1),
+      );
     }
   });
 
   it('writes omission markers in each language comment syntax', async () => {
-    const r = await compressSources({ sources, chunker, query: 'route a request to its handler', budget: { ratio: 0.25 }, scorer, countTokens });
+    const r = await compressSources({
+      sources,
+      chunker,
+      query: 'route a request to its handler',
+      budget: { ratio: 0.25 },
+      scorer,
+      countTokens,
+    });
     const sections = r.text.split(/^(?=(?:#|\/\/) ===== )/m);
     for (const s of sections) {
       const header = s.split('\n')[0];
@@ -89,7 +114,14 @@ describe('compressCode with the embedded model', () => {
   });
 
   it('returns everything untouched, without model work, when it fits', async () => {
-    const r = await compressSources({ sources: [read('inventory.py')], chunker, query: 'anything', budget: { ratio: 1 }, scorer, countTokens });
+    const r = await compressSources({
+      sources: [read('inventory.py')],
+      chunker,
+      query: 'anything',
+      budget: { ratio: 1 },
+      scorer,
+      countTokens,
+    });
     assert.equal(r.modelTokensProcessed, 0);
     assert.equal(r.text, `# ===== inventory.py =====\n${read('inventory.py').text}`);
     assert.ok(r.chunks.every((c) => c.status === 'kept'));
@@ -98,15 +130,27 @@ describe('compressCode with the embedded model', () => {
   it('says so when the query alone exceeds the budget, or is empty', async () => {
     await assert.rejects(
       compressSources({ sources, chunker, query: 'word '.repeat(200), budget: { tokens: 100 }, scorer, countTokens }),
-      (e: Error) => e instanceof UsageError && /query alone takes \d+ tokens, more than the budget of 100/.test(e.message),
+      (e: Error) =>
+        e instanceof UsageError && /query alone takes \d+ tokens, more than the budget of 100/.test(e.message),
     );
-    await assert.rejects(compressSources({ sources, chunker, query: '   ', budget: { tokens: 100 }, scorer, countTokens }), /query is empty/);
+    await assert.rejects(
+      compressSources({ sources, chunker, query: '   ', budget: { tokens: 100 }, scorer, countTokens }),
+      /query is empty/,
+    );
   });
 
   it('completion scenario: the code before the cursor is the query and its chunk is always kept', async () => {
     const file = sources[1];
     const marker = file.text.indexOf('\n', file.text.length / 2);
-    const r = await compressSources({ sources, chunker, query: '', cursor: { file: file.file, offset: marker }, budget: { ratio: 0.2 }, scorer, countTokens });
+    const r = await compressSources({
+      sources,
+      chunker,
+      query: '',
+      cursor: { file: file.file, offset: marker },
+      budget: { ratio: 0.2 },
+      scorer,
+      countTokens,
+    });
     const at = r.chunks.find((c) => c.file === file.file && c.rank === 0 && c.status === 'kept');
     assert.ok(at, 'the chunk under the cursor is kept and unranked');
     const lineOfCursor = file.text.slice(0, marker).split('\n').length;
@@ -130,7 +174,10 @@ describe('compressCode with the embedded model', () => {
       assert.equal(again.text, r1.text);
       // Edit the body of one function (same line count, different text).
       const target = files1[0].chunks.find((c) => c.kind === 'function' || c.kind === 'method')!;
-      const edited = src.text.slice(0, target.startOffset) + target.text.replace(/\breturn\b/, 'return  ') + src.text.slice(target.endOffset);
+      const edited =
+        src.text.slice(0, target.startOffset) +
+        target.text.replace(/\breturn\b/, 'return  ') +
+        src.text.slice(target.endOffset);
       assert.notEqual(edited, src.text);
       const files2 = [chunker.chunkFile(src.file, edited, { countTokens })];
       const missesBefore = cache.misses;

@@ -24,7 +24,13 @@ const CODE = 'def add(a, b):\n    """Add two numbers."""\n    return a + b\n\n\n
 
 function copyModel(dest: string, files?: string[]): void {
   const src = embeddedModelDir();
-  const all = files ?? ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'generation_config.json', 'onnx/model_quantized.onnx'];
+  const all = files ?? [
+    'config.json',
+    'tokenizer.json',
+    'tokenizer_config.json',
+    'generation_config.json',
+    'onnx/model_quantized.onnx',
+  ];
   for (const f of all) {
     if (!fs.existsSync(path.join(src, f))) continue;
     fs.mkdirSync(path.dirname(path.join(dest, f)), { recursive: true });
@@ -60,7 +66,9 @@ describe('embedded model scorer', () => {
       assert.equal(r.tokens.length, expected.length);
       // fp32 must agree to 4 decimals; quantized weights within a looser bound.
       const tol = fp32Exists ? 1e-3 : 0.25;
-      r.tokens.forEach((t, i) => assert.ok(Math.abs(t.logprob - expected[i]) < tol, `token ${i}: ${t.logprob} vs ${expected[i]}`));
+      r.tokens.forEach((t, i) =>
+        assert.ok(Math.abs(t.logprob - expected[i]) < tol, `token ${i}: ${t.logprob} vs ${expected[i]}`),
+      );
     } finally {
       if (s !== scorer) await s.dispose();
     }
@@ -69,8 +77,18 @@ describe('embedded model scorer', () => {
   it('gives the same results batched (with padding) as one by one, and log-probs are proper', async () => {
     // fp32 must match exactly; q8 quantizes activations per batch tensor, so only closely.
     const fp32 = fs.existsSync(path.join(embeddedModelDir(), 'onnx', 'model.onnx'));
-    const batchedScorer = await createScorer({ model: 'embedded', dtype: fp32 ? 'fp32' : 'q8', maxBatchSize: 4, cache: null });
-    const singleScorer = await createScorer({ model: 'embedded', dtype: fp32 ? 'fp32' : 'q8', maxBatchSize: 1, cache: null });
+    const batchedScorer = await createScorer({
+      model: 'embedded',
+      dtype: fp32 ? 'fp32' : 'q8',
+      maxBatchSize: 4,
+      cache: null,
+    });
+    const singleScorer = await createScorer({
+      model: 'embedded',
+      dtype: fp32 ? 'fp32' : 'q8',
+      maxBatchSize: 1,
+      cache: null,
+    });
     const tol = fp32 ? 1e-4 : 0.15;
     const reqs = [
       { context: '', text: CODE },
@@ -83,7 +101,9 @@ describe('embedded model scorer', () => {
     for (let i = 0; i < reqs.length; i++) {
       const [single] = await singleScorer.score([reqs[i]]);
       assert.equal(single.tokens.length, batched[i].tokens.length);
-      single.tokens.forEach((t, k) => assert.ok(Math.abs(t.logprob - batched[i].tokens[k].logprob) < tol, `req ${i} token ${k}`));
+      single.tokens.forEach((t, k) =>
+        assert.ok(Math.abs(t.logprob - batched[i].tokens[k].logprob) < tol, `req ${i} token ${k}`),
+      );
       assert.ok(batched[i].tokens.every((t) => t.logprob <= 1e-6));
       const sum = batched[i].tokens.reduce((s, t) => s + t.logprob, 0);
       assert.ok(Math.abs(sum - batched[i].totalLogprob) < 1e-6);
@@ -120,7 +140,11 @@ describe('embedded model scorer', () => {
       });
       const blank = CODE.slice(s, e).trim() === '';
       if (blank || own.length === 0) assert.ok(Number.isNaN(values[i]), `line ${i}`);
-      else assert.ok(Math.abs(values[i] - own.reduce((x, t) => x - t.logprob / Math.LN2, 0) / own.length) < 1e-9, `line ${i}`);
+      else
+        assert.ok(
+          Math.abs(values[i] - own.reduce((x, t) => x - t.logprob / Math.LN2, 0) / own.length) < 1e-9,
+          `line ${i}`,
+        );
     });
     const ret = CODE.indexOf('return');
     const k = tokenIndexAt(r.tokens, ret);
@@ -139,7 +163,8 @@ describe('embedded model scorer', () => {
     const cut = r.tokens[Math.floor(scorer.maxTokens / 2)].start;
     const [prefix] = await scorer.score([{ context: '', text: long.slice(0, cut) }]);
     assert.equal(prefix.contextTruncated, false);
-    for (let i = 0; i < prefix.tokens.length - 1; i++) assert.ok(Math.abs(prefix.tokens[i].logprob - r.tokens[i].logprob) < 1e-4, `token ${i}`);
+    for (let i = 0; i < prefix.tokens.length - 1; i++)
+      assert.ok(Math.abs(prefix.tokens[i].logprob - r.tokens[i].logprob) < 1e-4, `token ${i}`);
     // A short text after a long context keeps the context's end.
     const [tail] = await scorer.score([{ context: long, text: 'print(value_399)\n' }]);
     assert.equal(tail.contextTruncated, true);
@@ -215,7 +240,10 @@ describe('model folders', () => {
     copyModel(dir2);
     fs.writeFileSync(path.join(dir2, 'config.json'), '{ nope');
     await assert.rejects(createScorer({ model: dir2, dtype: 'q8' }), /config\.json is not valid JSON/);
-    await assert.rejects(createScorer({ model: 'not a model', dtype: 'q8' }), /neither "embedded", an existing folder, nor a hub id/);
+    await assert.rejects(
+      createScorer({ model: 'not a model', dtype: 'q8' }),
+      /neither "embedded", an existing folder, nor a hub id/,
+    );
     await assert.rejects(createScorer({ model: 'embedded', dtype: 'int3' }), /Unknown dtype/);
   });
 
@@ -305,7 +333,13 @@ describe('model folders', () => {
 
   it('says it is offline when the endpoint cannot be reached', async () => {
     await assert.rejects(
-      createScorer({ model: 'test-org/x', dtype: 'q8', cacheDir: path.join(tmp, 'offline'), allowDownload: true, endpoint: 'http://127.0.0.1:9' }),
+      createScorer({
+        model: 'test-org/x',
+        dtype: 'q8',
+        cacheDir: path.join(tmp, 'offline'),
+        allowDownload: true,
+        endpoint: 'http://127.0.0.1:9',
+      }),
       /Could not reach http:\/\/127\.0\.0\.1:9 .* Are you offline\?/,
     );
   });

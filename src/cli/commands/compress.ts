@@ -32,7 +32,10 @@ export function register(program: Command): void {
       .argument('<paths...>', 'files and folders (folders respect .gitignore and .contextzipignore)')
       .option('--query <text>', 'what the context is for')
       .option('--query-file <file>', 'read the query from a file ("-" for stdin)')
-      .option('--cursor <file:line[:col]>', 'completion scenario: the code before this position is the query (1-based line/column)')
+      .option(
+        '--cursor <file:line[:col]>',
+        'completion scenario: the code before this position is the query (1-based line/column)',
+      )
       .option('--ratio <r>', 'keep this fraction of the tokens (0 < r <= 1)')
       .option('--budget <tokens>', 'keep at most this many tokens')
       .option('--beta <b>', 'how strongly relevance shapes per-function budgets', '0.5')
@@ -43,14 +46,27 @@ export function register(program: Command): void {
       .option('--no-score-cache', 'do not read or write the persisted score cache')
       .option('--json', 'print the result as JSON'),
   ).action(async (paths: string[], opts: CompressCliOptions) => {
-    if (opts.query !== undefined && opts.queryFile !== undefined) throw new UsageError('Give either --query or --query-file, not both.');
-    if (opts.ratio !== undefined && opts.budget !== undefined) throw new UsageError('Give either --ratio or --budget, not both.');
-    if (opts.ratio === undefined && opts.budget === undefined) throw new UsageError('Give a budget: --ratio R or --budget TOKENS.');
-    const budget = opts.ratio !== undefined ? { ratio: parseNumber(opts.ratio, '--ratio') } : { tokens: parseNumber(opts.budget!, '--budget') };
+    if (opts.query !== undefined && opts.queryFile !== undefined)
+      throw new UsageError('Give either --query or --query-file, not both.');
+    if (opts.ratio !== undefined && opts.budget !== undefined)
+      throw new UsageError('Give either --ratio or --budget, not both.');
+    if (opts.ratio === undefined && opts.budget === undefined)
+      throw new UsageError('Give a budget: --ratio R or --budget TOKENS.');
+    const budget =
+      opts.ratio !== undefined
+        ? { ratio: parseNumber(opts.ratio, '--ratio') }
+        : { tokens: parseNumber(opts.budget!, '--budget') };
     const query = opts.queryFile !== undefined ? readTextArg(opts.queryFile, '--query-file') : (opts.query ?? '');
-    if (query.trim() === '' && !opts.cursor) throw new UsageError('The query is empty: pass --query TEXT, --query-file FILE or --cursor FILE:LINE.');
-    const scope = loadScope(paths, { exclude: opts.exclude ?? [], maxFileBytes: parseNumber(opts.maxFileBytes ?? '1048576', '--max-file-bytes') });
-    if (scope.sources.length === 0) throw new UsageError(`No source files found in ${paths.join(', ')}${scope.skipped.length ? ` (${scope.skipped.length} skipped)` : ''}.`);
+    if (query.trim() === '' && !opts.cursor)
+      throw new UsageError('The query is empty: pass --query TEXT, --query-file FILE or --cursor FILE:LINE.');
+    const scope = loadScope(paths, {
+      exclude: opts.exclude ?? [],
+      maxFileBytes: parseNumber(opts.maxFileBytes ?? '1048576', '--max-file-bytes'),
+    });
+    if (scope.sources.length === 0)
+      throw new UsageError(
+        `No source files found in ${paths.join(', ')}${scope.skipped.length ? ` (${scope.skipped.length} skipped)` : ''}.`,
+      );
     const cursor = opts.cursor ? resolveCursor(opts.cursor, scope.root, scope.sources) : undefined;
 
     const cache = opts.scoreCache ? openScoreCache(opts) : undefined;
@@ -91,7 +107,8 @@ function resolveCursor(spec: string, root: string, sources: SourceText[]): { fil
   if (!src) throw new UsageError(`--cursor: ${m[1]} is not among the compressed files.`);
   const lines = src.text.split('\n');
   const line = Number(m[2]);
-  if (line < 1 || line > lines.length) throw new UsageError(`--cursor: line ${line} is outside ${m[1]} (1-${lines.length}).`);
+  if (line < 1 || line > lines.length)
+    throw new UsageError(`--cursor: line ${line} is outside ${m[1]} (1-${lines.length}).`);
   const col = m[3] ? Number(m[3]) : lines[line - 1].length + 1;
   let offset = 0;
   for (let i = 0; i < line - 1; i++) offset += lines[i].length + 1;

@@ -36,8 +36,11 @@ export function register(program: Command): void {
           })}\n`,
         );
       } else {
-        for (const t of r.tokens) process.stdout.write(`${JSON.stringify(t.text).padEnd(24)} ${t.logprob.toFixed(4)}\n`);
-        process.stdout.write(`tokens=${r.tokens.length} totalLogprob=${r.totalLogprob.toFixed(4)} perplexity=${r.perplexity.toFixed(3)}${r.contextTruncated ? ' (context truncated)' : ''}\n`);
+        for (const t of r.tokens)
+          process.stdout.write(`${JSON.stringify(t.text).padEnd(24)} ${t.logprob.toFixed(4)}\n`);
+        process.stdout.write(
+          `tokens=${r.tokens.length} totalLogprob=${r.totalLogprob.toFixed(4)} perplexity=${r.perplexity.toFixed(3)}${r.contextTruncated ? ' (context truncated)' : ''}\n`,
+        );
       }
     } finally {
       await scorer.dispose();

@@ -77,7 +77,16 @@ function summarize(chunks: Chunk[], start: number, end: number): OmittedSummary 
     if (c.kind === 'code' || c.kind === 'header' || c.kind === 'block') continue;
     if (c.startLine >= start && c.endLine <= end && c.text.trim() !== '') {
       // A definition nested in another omitted one is counted once, as part of its parent.
-      const parentOmitted = chunks.some((p) => p !== c && p.kind !== 'code' && p.startLine <= c.startLine && p.endLine >= c.endLine && p.startLine >= start && p.endLine <= end && (p.startLine < c.startLine || p.endLine > c.endLine));
+      const parentOmitted = chunks.some(
+        (p) =>
+          p !== c &&
+          p.kind !== 'code' &&
+          p.startLine <= c.startLine &&
+          p.endLine >= c.endLine &&
+          p.startLine >= start &&
+          p.endLine <= end &&
+          (p.startLine < c.startLine || p.endLine > c.endLine),
+      );
       if (parentOmitted) continue;
       definitions[c.kind] = (definitions[c.kind] ?? 0) + 1;
       defLines += c.endLine - c.startLine + 1;

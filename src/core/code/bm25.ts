@@ -26,7 +26,8 @@ export function lexicalTokens(text: string): string[] {
 
 function stem(w: string): string {
   for (const suf of ['ings', 'ing', 'ies', 'ed', 'es', 's']) {
-    if (w.length > suf.length + 2 && w.endsWith(suf)) return suf === 'ies' ? `${w.slice(0, -3)}y` : w.slice(0, -suf.length);
+    if (w.length > suf.length + 2 && w.endsWith(suf))
+      return suf === 'ies' ? `${w.slice(0, -3)}y` : w.slice(0, -suf.length);
   }
   return w;
 }

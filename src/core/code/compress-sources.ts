@@ -28,10 +28,14 @@ export function getSharedChunker(): Promise<Chunker> {
   return sharedChunker;
 }
 
-export async function compressSources(options: CompressSourcesOptions): Promise<CompressionResult & { skipped: SkippedFile[] }> {
+export async function compressSources(
+  options: CompressSourcesOptions,
+): Promise<CompressionResult & { skipped: SkippedFile[] }> {
   const tp = performance.now();
   const chunker = options.chunker ?? (await getSharedChunker());
-  const files: ChunkedFile[] = options.sources.map((s) => chunker.chunkFile(s.file, s.text, { ...options.chunking, countTokens: options.countTokens }));
+  const files: ChunkedFile[] = options.sources.map((s) =>
+    chunker.chunkFile(s.file, s.text, { ...options.chunking, countTokens: options.countTokens }),
+  );
   const parseMs = performance.now() - tp;
   const { sources: _sources, chunker: _chunker, chunking: _chunking, skipped, ...rest } = options;
   void _sources;

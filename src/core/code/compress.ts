@@ -69,7 +69,9 @@ export async function compressCode(options: CompressCodeOptions): Promise<Compre
   const beta = options.beta ?? 0.5;
   const minLines = options.minLines ?? 5;
   const flat: Chunk[] = files.flatMap((f) => f.chunks);
-  const original = files.map((f) => (f.chunks.length > 0 ? fileHeader(f.file, f.language) + f.chunks.map((c) => c.text).join('') : '')).join('');
+  const original = files
+    .map((f) => (f.chunks.length > 0 ? fileHeader(f.file, f.language) + f.chunks.map((c) => c.text).join('') : ''))
+    .join('');
   const originalTokens = countTokens(original);
   const budget = resolveBudget(options.budget, originalTokens);
   const model = scorer.info;
@@ -80,16 +82,31 @@ export async function compressCode(options: CompressCodeOptions): Promise<Compre
   let query = options.query;
   let forced = -1;
   if (options.cursor) {
-    forced = flat.findIndex((c) => c.file === options.cursor!.file && c.startOffset <= options.cursor!.offset && options.cursor!.offset <= c.endOffset);
+    forced = flat.findIndex(
+      (c) =>
+        c.file === options.cursor!.file &&
+        c.startOffset <= options.cursor!.offset &&
+        options.cursor!.offset <= c.endOffset,
+    );
     if (forced < 0) throw new UsageError(`The cursor position is not inside ${options.cursor.file}.`);
     const c = flat[forced];
     const prefix = c.text.slice(0, options.cursor.offset - c.startOffset);
     if (query.trim() === '') query = prefix;
   }
-  if (query.trim() === '') throw new UsageError('The query is empty: say what the context is for (a question, an instruction, or the code being written).');
+  if (query.trim() === '')
+    throw new UsageError(
+      'The query is empty: say what the context is for (a question, an instruction, or the code being written).',
+    );
   const queryTokens = countTokens(query);
 
-  const result = (text: string, modelTokensProcessed: number, released: number, scoreMs: number, extra: Record<string, number>, cachedTokens = 0): CompressionResult => {
+  const result = (
+    text: string,
+    modelTokensProcessed: number,
+    released: number,
+    scoreMs: number,
+    extra: Record<string, number>,
+    cachedTokens = 0,
+  ): CompressionResult => {
     const compressedTokens = countTokens(text);
     const chunks: ScoredChunk[] = flat.map((c, i) => {
       const sel = selection.get(i);
@@ -135,7 +152,9 @@ export async function compressCode(options: CompressCodeOptions): Promise<Compre
     const c = flat[forced];
     const cost = countTokens(fileHeader(c.file, c.language) + c.text);
     if (cost > budget) {
-      throw new UsageError(`The code around the cursor alone takes ${cost} tokens, more than the budget of ${budget} tokens.`);
+      throw new UsageError(
+        `The code around the cursor alone takes ${cost} tokens, more than the budget of ${budget} tokens.`,
+      );
     }
     selection.set(forced, { keptLines: [[c.startLine, c.endLine]] });
   } else if (queryTokens >= budget) {
@@ -146,9 +165,15 @@ export async function compressCode(options: CompressCodeOptions): Promise<Compre
   let cachedTokens = 0;
   let releasedTokens = 0;
   let scoreMs = 0;
-  const runScorer = async (requests: Array<{ context: string; text: string }>, stage: CompressionStage): Promise<ScoreResult[]> => {
+  const runScorer = async (
+    requests: Array<{ context: string; text: string }>,
+    stage: CompressionStage,
+  ): Promise<ScoreResult[]> => {
     const ts = performance.now();
-    const res = await scorer.score(requests, { signal: options.signal, onProgress: (d, t) => options.onProgress?.(stage, d, t) });
+    const res = await scorer.score(requests, {
+      signal: options.signal,
+      onProgress: (d, t) => options.onProgress?.(stage, d, t),
+    });
     scoreMs += performance.now() - ts;
     for (const r of res) {
       // The algorithm's cost counts every pass it needs; cache hits are reported apart.
@@ -252,7 +277,16 @@ export async function compressCode(options: CompressCodeOptions): Promise<Compre
       Math.max(0, left - candidates.length * MARKER_TOKENS_ESTIMATE),
       beta,
     );
-    const fineSelections = await fineSelect(candidates, perFn, scoredQuery, minLines, options, runScorer, countTokens, (n) => (releasedTokens += n));
+    const fineSelections = await fineSelect(
+      candidates,
+      perFn,
+      scoredQuery,
+      minLines,
+      options,
+      runScorer,
+      countTokens,
+      (n) => (releasedTokens += n),
+    );
     candidates.forEach((r, k) => {
       const kept = fineSelections[k];
       if (kept.length > 0) selection.set(r.index, { keptLines: kept });
@@ -286,7 +320,11 @@ export async function compressCode(options: CompressCodeOptions): Promise<Compre
     if (victims.length === 0) break;
     const isPartial = (r: Ranked) => {
       const sel = selection.get(r.index)!;
-      return !(sel.keptLines.length === 1 && sel.keptLines[0][0] === r.chunk.startLine && sel.keptLines[0][1] === r.chunk.endLine);
+      return !(
+        sel.keptLines.length === 1 &&
+        sel.keptLines[0][0] === r.chunk.startLine &&
+        sel.keptLines[0][1] === r.chunk.endLine
+      );
     };
     const partial = victims.filter(isPartial);
     const victim = (partial.length > 0 ? partial : victims).reduce((a, b) => (b.rank > a.rank ? b : a));
@@ -295,11 +333,18 @@ export async function compressCode(options: CompressCodeOptions): Promise<Compre
     total = countTokens(text);
   }
   const assembleMs = performance.now() - ta;
-  return result(text, modelTokens, releasedTokens, scoreMs, {
-    coarseMs: round(coarseMs),
-    fineMs: round(fineMs),
-    assembleMs: round(assembleMs),
-  }, cachedTokens);
+  return result(
+    text,
+    modelTokens,
+    releasedTokens,
+    scoreMs,
+    {
+      coarseMs: round(coarseMs),
+      fineMs: round(fineMs),
+      assembleMs: round(assembleMs),
+    },
+    cachedTokens,
+  );
 }
 
 /** Fine stage for each candidate: blocks from line surprisal, AMI block values, exact knapsack. */
@@ -336,7 +381,10 @@ async function fineSelect(
     addReleased(releasedLineCost(text, lineScores[j]));
     const lines = splitLinesKeepEnds(text);
     const protectedLines = protectedLineSet(r.chunk, lines);
-    const blocks = withProtectedSplits(splitBlocksAtSurprisalSpikes(values.slice(0, lines.length), { k: options.spikeK }), protectedLines);
+    const blocks = withProtectedSplits(
+      splitBlocksAtSurprisalSpikes(values.slice(0, lines.length), { k: options.spikeK }),
+      protectedLines,
+    );
     return { r, k, lines, blocks, protectedLines };
   });
   // Block values: AMI of each unprotected, non-blank block toward the query (batched).
@@ -363,7 +411,10 @@ async function fineSelect(
     const prot = p.blocks.filter((b) => isProtected(b, p.protectedLines));
     const protTokens = prot.reduce((s, b) => s + countTokens(blockText(b)), 0);
     const free = p.blocks.map((b, bi) => ({ b, bi })).filter(({ b }) => !isProtected(b, p.protectedLines));
-    const items = free.map(({ b, bi }) => ({ weight: countTokens(blockText(b)), value: values.get(`${pi}:${bi}`) ?? 0 }));
+    const items = free.map(({ b, bi }) => ({
+      weight: countTokens(blockText(b)),
+      value: values.get(`${pi}:${bi}`) ?? 0,
+    }));
     let capacity = B - protTokens;
     let chosen: number[] = [];
     // Shrink capacity until kept blocks plus their gap markers fit the function budget.
@@ -506,11 +557,13 @@ function splitForWindow(text: string, cap: number, scorer: Scorer): string[] {
 
 export function resolveBudget(budget: { tokens?: number; ratio?: number }, originalTokens: number): number {
   if (budget.tokens !== undefined) {
-    if (!Number.isFinite(budget.tokens) || budget.tokens <= 0) throw new UsageError(`The budget must be a positive number of tokens (got ${budget.tokens}).`);
+    if (!Number.isFinite(budget.tokens) || budget.tokens <= 0)
+      throw new UsageError(`The budget must be a positive number of tokens (got ${budget.tokens}).`);
     return Math.floor(budget.tokens);
   }
   if (budget.ratio !== undefined) {
-    if (!Number.isFinite(budget.ratio) || budget.ratio <= 0 || budget.ratio > 1) throw new UsageError(`The ratio must be in (0, 1] (got ${budget.ratio}).`);
+    if (!Number.isFinite(budget.ratio) || budget.ratio <= 0 || budget.ratio > 1)
+      throw new UsageError(`The ratio must be in (0, 1] (got ${budget.ratio}).`);
     return Math.floor(budget.ratio * originalTokens);
   }
   throw new UsageError('Give a budget: --budget TOKENS or --ratio R.');

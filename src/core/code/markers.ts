@@ -4,7 +4,22 @@
  * what was omitted and which lines.
  */
 
-const HASH_COMMENT = new Set(['python', 'ruby', 'bash', 'shell', 'perl', 'r', 'yaml', 'toml', 'makefile', 'dockerfile', 'elixir', 'julia', 'nim', 'powershell']);
+const HASH_COMMENT = new Set([
+  'python',
+  'ruby',
+  'bash',
+  'shell',
+  'perl',
+  'r',
+  'yaml',
+  'toml',
+  'makefile',
+  'dockerfile',
+  'elixir',
+  'julia',
+  'nim',
+  'powershell',
+]);
 const DASH_COMMENT = new Set(['sql', 'lua', 'haskell']);
 
 export function lineCommentPrefix(language: string): string | null {
@@ -29,14 +44,21 @@ export interface OmittedSummary {
   endLine: number;
 }
 
-const PLURAL: Record<string, string> = { class: 'classes', impl: 'impls', code: 'code blocks', header: 'headers', block: 'blocks' };
+const PLURAL: Record<string, string> = {
+  class: 'classes',
+  impl: 'impls',
+  code: 'code blocks',
+  header: 'headers',
+  block: 'blocks',
+};
 
 export function describeOmission(summary: OmittedSummary): string {
   const parts = Object.entries(summary.definitions)
     .filter(([, n]) => n > 0)
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .map(([kind, n]) => `${n} ${n === 1 ? kind : (PLURAL[kind] ?? `${kind}s`)}`);
-  const span = summary.startLine === summary.endLine ? `L${summary.startLine}` : `L${summary.startLine}–L${summary.endLine}`;
+  const span =
+    summary.startLine === summary.endLine ? `L${summary.startLine}` : `L${summary.startLine}–L${summary.endLine}`;
   if (parts.length === 0) {
     const n = summary.endLine - summary.startLine + 1;
     return `… ${n} line${n === 1 ? '' : 's'} omitted (${span})`;

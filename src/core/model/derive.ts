@@ -41,7 +41,9 @@ export function lineMeanSurprisal(text: string, tokens: ScoredToken[]): number[]
     sum[line] += -t.logprob / LN2;
     count[line]++;
   }
-  return Array.from(sum, (s, i) => (count[i] > 0 && text.slice(lines[i][0], lines[i][1]).trim() !== '' ? s / count[i] : NaN));
+  return Array.from(sum, (s, i) =>
+    count[i] > 0 && text.slice(lines[i][0], lines[i][1]).trim() !== '' ? s / count[i] : NaN,
+  );
 }
 
 /** Index of the token whose span contains `offset`, else the first token starting after it, else -1. */

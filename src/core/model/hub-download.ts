@@ -41,7 +41,12 @@ export function hubFilesFor(dtype: ModelDtype): { required: string[]; optional: 
   };
 }
 
-export async function downloadHubModel(id: string, destDir: string, dtype: ModelDtype, options: DownloadOptions = {}): Promise<void> {
+export async function downloadHubModel(
+  id: string,
+  destDir: string,
+  dtype: ModelDtype,
+  options: DownloadOptions = {},
+): Promise<void> {
   const { required, optional } = hubFilesFor(dtype);
   const all = [...required.map((f) => ({ f, optional: false })), ...optional.map((f) => ({ f, optional: true }))];
   let filesDone = 0;
@@ -79,7 +84,11 @@ async function downloadFile(
   try {
     let res: Response;
     try {
-      res = await fetch(url, { headers: have > 0 ? { Range: `bytes=${have}-` } : {}, signal: controller.signal, redirect: 'follow' });
+      res = await fetch(url, {
+        headers: have > 0 ? { Range: `bytes=${have}-` } : {},
+        signal: controller.signal,
+        redirect: 'follow',
+      });
     } catch (err) {
       if (options.signal?.cancelled) throw new CancelledError('Model download cancelled.');
       throw new ModelError(
@@ -88,8 +97,13 @@ async function downloadFile(
       );
     }
     if (res.status === 404 && optional) return false;
-    if (res.status === 401 || res.status === 403) throw new ModelError(`The hub refused access to ${id}/${file} (HTTP ${res.status}): gated or private model.`, 'model-download');
-    if (!res.ok && res.status !== 206) throw new ModelError(`Download of ${id}/${file} failed: HTTP ${res.status}.`, 'model-download');
+    if (res.status === 401 || res.status === 403)
+      throw new ModelError(
+        `The hub refused access to ${id}/${file} (HTTP ${res.status}): gated or private model.`,
+        'model-download',
+      );
+    if (!res.ok && res.status !== 206)
+      throw new ModelError(`Download of ${id}/${file} failed: HTTP ${res.status}.`, 'model-download');
     const resumed = res.status === 206;
     const start = resumed ? have : 0;
     const lengthHeader = res.headers.get('content-length');
@@ -110,21 +124,31 @@ async function downloadFile(
         progress(loaded, total);
       }
     } catch (err) {
-      if (options.signal?.cancelled || err instanceof CancelledError) throw new CancelledError('Model download cancelled (partial file kept; it resumes next time).');
+      if (options.signal?.cancelled || err instanceof CancelledError)
+        throw new CancelledError('Model download cancelled (partial file kept; it resumes next time).');
       if (err instanceof ModelError) throw err;
-      throw new ModelError(`Download of ${id}/${file} was interrupted (${(err as Error).message}); it resumes next time.`, 'model-download');
+      throw new ModelError(
+        `Download of ${id}/${file} was interrupted (${(err as Error).message}); it resumes next time.`,
+        'model-download',
+      );
     } finally {
       await new Promise<void>((resolve) => out.end(() => resolve()));
     }
     const size = fs.statSync(part).size;
     if (total !== undefined && size !== total) {
-      throw new ModelError(`Download of ${id}/${file} is incomplete (${size} of ${total} bytes); it resumes next time.`, 'model-download');
+      throw new ModelError(
+        `Download of ${id}/${file} is incomplete (${size} of ${total} bytes); it resumes next time.`,
+        'model-download',
+      );
     }
     if (/^[0-9a-f]{64}$/.test(expectedSha)) {
       const actual = await sha256File(part);
       if (actual !== expectedSha) {
         fs.rmSync(part, { force: true });
-        throw new ModelError(`Checksum mismatch for ${id}/${file} (expected ${expectedSha}, got ${actual}); the file was removed.`, 'model-download');
+        throw new ModelError(
+          `Checksum mismatch for ${id}/${file} (expected ${expectedSha}, got ${actual}); the file was removed.`,
+          'model-download',
+        );
       }
     }
     fs.renameSync(part, dest);

@@ -4,7 +4,9 @@
  * onnx/<file for the dtype>. We check it up front so a missing or corrupt file gives a
  * message naming the file, instead of a stack trace from deep inside onnxruntime.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { ModelError, UsageError } from '../errors.js';
 
@@ -53,7 +55,9 @@ export function embeddedModelDir(): string {
 
 /** Default folder for downloaded hub models when the caller gives none. */
 export function defaultHubCacheRoot(): string {
-  const base = process.env.CONTEXTZIP_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(require('node:os').homedir(), '.cache'), 'contextzip');
+  const base =
+    process.env.CONTEXTZIP_CACHE ??
+    path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'contextzip');
   return path.join(base, 'models');
 }
 
@@ -98,13 +102,19 @@ export function checkModelFolder(dir: string, dtype: ModelDtype): ModelConfig {
   try {
     config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as ModelConfig;
   } catch (err) {
-    throw new ModelError(`Model file ${path.join(dir, 'config.json')} is not valid JSON (${(err as Error).message}).`, 'model-corrupt');
+    throw new ModelError(
+      `Model file ${path.join(dir, 'config.json')} is not valid JSON (${(err as Error).message}).`,
+      'model-corrupt',
+    );
   }
   for (const f of ['tokenizer.json', 'tokenizer_config.json']) {
     try {
       JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
     } catch (err) {
-      throw new ModelError(`Model file ${path.join(dir, f)} is not valid JSON (${(err as Error).message}).`, 'model-corrupt');
+      throw new ModelError(
+        `Model file ${path.join(dir, f)} is not valid JSON (${(err as Error).message}).`,
+        'model-corrupt',
+      );
     }
   }
   const onnx = path.join(dir, 'onnx', ONNX_FILE_FOR_DTYPE[dtype]);
@@ -130,7 +140,7 @@ export interface ModelConfig {
  * mtime), so persisted scores of an older embedded model are never reused for a newer one.
  */
 export function modelFingerprint(location: ModelLocation, dtype: ModelDtype): string {
-  const h = require('node:crypto').createHash('sha256') as import('node:crypto').Hash;
+  const h = crypto.createHash('sha256');
   h.update(location.id).update('\0').update(dtype).update('\0');
   try {
     h.update(fs.readFileSync(path.join(location.dir, 'config.json')));

@@ -58,7 +58,14 @@ export class PersistentScoreCache extends ScoreCache {
     } catch {
       return 0;
     }
-    if (data?.format !== FORMAT || data.version !== VERSION || data.model !== this.model.id || data.dtype !== this.model.dtype || !Array.isArray(data.entries)) return 0;
+    if (
+      data?.format !== FORMAT ||
+      data.version !== VERSION ||
+      data.model !== this.model.id ||
+      data.dtype !== this.model.dtype ||
+      !Array.isArray(data.entries)
+    )
+      return 0;
     let n = 0;
     for (const e of data.entries) {
       try {
@@ -67,7 +74,13 @@ export class PersistentScoreCache extends ScoreCache {
         const st = new Int32Array(b64(e.st));
         const en = new Int32Array(b64(e.en));
         if (ids.length !== lp.length || ids.length !== st.length || ids.length !== en.length) continue;
-        const tokens = Array.from(ids, (id, i) => ({ id, text: e.t.slice(st[i], en[i]), logprob: lp[i], start: st[i], end: en[i] }));
+        const tokens = Array.from(ids, (id, i) => ({
+          id,
+          text: e.t.slice(st[i], en[i]),
+          logprob: lp[i],
+          start: st[i],
+          end: en[i],
+        }));
         const total = tokens.reduce((s, t) => s + t.logprob, 0);
         super.set(e.k, {
           tokens,
@@ -108,7 +121,13 @@ export class PersistentScoreCache extends ScoreCache {
           tp: v.tokensProcessed,
         });
       }
-      const data: StoredFile = { format: FORMAT, version: VERSION, model: this.model.id, dtype: this.model.dtype, entries };
+      const data: StoredFile = {
+        format: FORMAT,
+        version: VERSION,
+        model: this.model.id,
+        dtype: this.model.dtype,
+        entries,
+      };
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
       const tmp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
       fs.writeFileSync(tmp, JSON.stringify(data));

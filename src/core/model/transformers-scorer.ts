@@ -7,7 +7,13 @@
 import type { PreTrainedModel, PreTrainedTokenizer } from '@huggingface/transformers';
 import { CancelledError, ModelError, throwIfCancelled } from '../errors.js';
 import type { ModelInfo } from '../types.js';
-import { checkModelFolder, ONNX_FILE_FOR_DTYPE, type ModelConfig, type ModelDtype, type ModelLocation } from './model-files.js';
+import {
+  checkModelFolder,
+  ONNX_FILE_FOR_DTYPE,
+  type ModelConfig,
+  type ModelDtype,
+  type ModelLocation,
+} from './model-files.js';
 import type { ScoredToken, ScoreOptions, Scorer, ScoreRequest, ScoreResult } from './scorer.js';
 import { ScoreCache } from './score-cache.js';
 import { byteLevelSpans, spansByCumulativeDecode } from './token-offsets.js';
@@ -87,8 +93,10 @@ export class TransformersScorer implements Scorer {
     this.bos = tokenizer.bos_token_id ?? config.bos_token_id ?? eos ?? 0;
     this.pad = tokenizer.pad_token_id ?? config.pad_token_id ?? this.bos;
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const json = (tokenizer as any)._tokenizerJSON as { pre_tokenizer?: unknown; decoder?: { type?: string } } | undefined;
-    this.byteLevel = JSON.stringify(json?.pre_tokenizer ?? {}).includes('ByteLevel') || json?.decoder?.type === 'ByteLevel';
+    const json = (tokenizer as any)._tokenizerJSON as
+      { pre_tokenizer?: unknown; decoder?: { type?: string } } | undefined;
+    this.byteLevel =
+      JSON.stringify(json?.pre_tokenizer ?? {}).includes('ByteLevel') || json?.decoder?.type === 'ByteLevel';
   }
 
   static async load(options: TransformersScorerOptions): Promise<TransformersScorer> {
@@ -234,7 +242,13 @@ export class TransformersScorer implements Scorer {
       const left = first ? Math.min(p, cap - Math.min(remaining, cap - Math.min(p, overlap))) : Math.min(p, overlap);
       const start = p - left;
       const end = Math.min(all.length, start + cap);
-      windows.push({ request, ids: all.slice(start, end), firstScored: left, targetOffset: p - c, truncated: start > 0 });
+      windows.push({
+        request,
+        ids: all.slice(start, end),
+        firstScored: left,
+        targetOffset: p - c,
+        truncated: start > 0,
+      });
       p = end;
       first = false;
     }
