@@ -9,7 +9,7 @@ if [ ! -d node_modules/@huggingface/transformers ] || [ ! -d node_modules/web-tr
   # onnxruntime-node's install script would fetch CUDA binaries: not needed (CPU binaries ship in the package).
   ONNXRUNTIME_NODE_INSTALL_CUDA=skip npm ci --no-audit --no-fund
 fi
-[ -f dist/cli.js ] && [ dist/cli.js -nt package-lock.json ] || npm run build --silent
+npm run build --silent
 echo "contextzip compress --query \"$query\" --ratio $ratio test/fixtures/sample-project" >&2
 echo >&2
 node dist/cli.js compress --query "$query" --ratio "$ratio" test/fixtures/sample-project
