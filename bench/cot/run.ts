@@ -10,14 +10,17 @@
  * - anchor retention: of the final answer's identifiers and non-trivial code lines (the same
  *   definitions as the anchors: answerIdentifiers / answerCodeLines) that occur in the
  *   original trace, the fraction still present in the compressed trace; compared with
- *   random step removal down to the same number of tokens (mean over --seeds seeds);
+ *   random step removal down to the same number of tokens (mean over --seeds seeds) and
+ *   with plain first-token-surprisal pruning without anchors (ASAP's released stage 2) at
+ *   the same token count. Our anchors are defined by these same items, so our retention is
+ *   near 1 by construction; the baselines show what the anchors protect;
  * - throughput of the batch mode in traces/minute, and model tokens processed.
  * Prints a table and writes the JSON results (with the command line) to --out.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { answerCodeLines, answerIdentifiers, assembleTrace, runCotBatch, splitTrace } from '../../src/core/cot/index.js';
+import { answerCodeLines, answerIdentifiers, assembleTrace, compressTrace, runCotBatch, splitTrace } from '../../src/core/cot/index.js';
 import { createScorer } from '../../src/core/model/index.js';
 import { createTokenCounter } from '../../src/core/tokens/index.js';
 
@@ -129,7 +132,6 @@ async function main(): Promise<void> {
     onProgress: (p) => process.stderr.write(`\r${p.compressed}/${p.totalLines} traces`),
   });
   process.stderr.write('\n');
-  await scorer.dispose();
 
   const inputs = new Map<string, { think: string; final_answer: string }>();
   for (const line of fs.readFileSync(args.data, 'utf8').split('\n')) {
@@ -138,6 +140,7 @@ async function main(): Promise<void> {
     inputs.set(String(r.id), r);
   }
   const rows = [];
+  let surprisalOnlyMs = 0;
   for (const line of fs.readFileSync(output, 'utf8').split('\n')) {
     if (!line.trim()) continue;
     const rec = JSON.parse(line) as { id: string | number; think: string; contextzip: { originalTokens: number; compressedTokens: number; ratio: number; steps: number; keptSteps: number; anchoredSteps: number; budgetMet: boolean } };
@@ -146,6 +149,10 @@ async function main(): Promise<void> {
     const lines = answerCodeLines(orig.final_answer);
     const inOrig = present(orig.think, ids, lines);
     const ours = retention(present(rec.think, ids, lines), inOrig);
+    const t1 = Date.now();
+    const plain = await compressTrace(orig.think, scorer, { budget: Math.max(1, rec.contextzip.compressedTokens), anchors: false, countTokens: count, tokenizer: args.tokenizer });
+    surprisalOnlyMs += Date.now() - t1;
+    const surprisalOnly = retention(present(plain.text, ids, lines), inOrig);
     const randoms = Array.from({ length: args.seeds }, (_, s) => retention(present(randomRemoval(orig.think, rec.contextzip.compressedTokens, count, s + 1), ids, lines), inOrig));
     rows.push({
       id: String(rec.id),
@@ -158,10 +165,13 @@ async function main(): Promise<void> {
       keptSteps: rec.contextzip.keptSteps,
       answerItemsInTrace: inOrig.ids.size + inOrig.lines.size,
       retention: ours,
+      surprisalOnlyRetention: surprisalOnly,
+      surprisalOnlyTokens: plain.compressedTokens,
       randomRetention: { ids: mean(randoms.map((r) => r.ids)), lines: mean(randoms.map((r) => r.lines)), all: mean(randoms.map((r) => r.all)) },
     });
   }
   fs.rmSync(tmp, { recursive: true, force: true });
+  await scorer.dispose();
 
   const overall = {
     traces: rows.length,
@@ -172,24 +182,28 @@ async function main(): Promise<void> {
     ratioDistribution: summary.ratioDistribution,
     budgetMet: rows.filter((r) => r.budgetMet).length,
     retention: { ids: mean(rows.map((r) => r.retention.ids)), lines: mean(rows.map((r) => r.retention.lines)), all: mean(rows.map((r) => r.retention.all)) },
+    surprisalOnlyRetention: { ids: mean(rows.map((r) => r.surprisalOnlyRetention.ids)), lines: mean(rows.map((r) => r.surprisalOnlyRetention.lines)), all: mean(rows.map((r) => r.surprisalOnlyRetention.all)) },
+    surprisalOnlySeconds: surprisalOnlyMs / 1000,
     randomRetention: { ids: mean(rows.map((r) => r.randomRetention.ids)), lines: mean(rows.map((r) => r.randomRetention.lines)), all: mean(rows.map((r) => r.randomRetention.all)) },
     tracesPerMinute: summary.tracesPerMinute,
     batchSeconds: summary.elapsedMs / 1000,
     modelLoadMs: loadMs,
   };
 
-  const header = 'id            orig   comp  ratio  steps anch kept  ret(ids) ret(lines) ret(all) | random(all)';
+  const header = 'id            orig   comp  ratio  steps anch kept  ret(ids) ret(lines) ret(all) | no-anchor(all) random(all)';
   console.log(header);
   console.log('-'.repeat(header.length));
   for (const r of rows) {
     console.log(
-      `${r.id.padEnd(12)} ${String(r.originalTokens).padStart(6)} ${String(r.compressedTokens).padStart(6)}  ${r.ratio.toFixed(3)} ${String(r.steps).padStart(5)} ${String(r.anchoredSteps).padStart(4)} ${String(r.keptSteps).padStart(4)}   ${f3(r.retention.ids)}    ${f3(r.retention.lines)}    ${f3(r.retention.all)} | ${f3(r.randomRetention.all)}`,
+      `${r.id.padEnd(12)} ${String(r.originalTokens).padStart(6)} ${String(r.compressedTokens).padStart(6)}  ${r.ratio.toFixed(3)} ${String(r.steps).padStart(5)} ${String(r.anchoredSteps).padStart(4)} ${String(r.keptSteps).padStart(4)}   ${f3(r.retention.ids)}    ${f3(r.retention.lines)}    ${f3(r.retention.all)} |     ${f3(r.surprisalOnlyRetention.all)}      ${f3(r.randomRetention.all)}`,
     );
   }
   console.log('-'.repeat(header.length));
   const d = overall.ratioDistribution;
   console.log(`traces ${overall.traces}, tokens ${overall.tokensBefore} -> ${overall.tokensAfter} (ratio ${overall.ratio.toFixed(3)}, target ${args.ratio}); per-trace ratio min ${d?.min.toFixed(3)} median ${d?.median.toFixed(3)} max ${d?.max.toFixed(3)}; budget met ${overall.budgetMet}/${overall.traces}`);
-  console.log(`answer retention (mean per trace): ids ${f3(overall.retention.ids)}, code lines ${f3(overall.retention.lines)}, all ${f3(overall.retention.all)}  vs random removal at the same tokens: ids ${f3(overall.randomRetention.ids)}, code lines ${f3(overall.randomRetention.lines)}, all ${f3(overall.randomRetention.all)}`);
+  console.log(`answer retention (mean per trace)      ids ${f3(overall.retention.ids)}  code lines ${f3(overall.retention.lines)}  all ${f3(overall.retention.all)}`);
+  console.log(`  surprisal only, no anchors, same tokens: ids ${f3(overall.surprisalOnlyRetention.ids)}  code lines ${f3(overall.surprisalOnlyRetention.lines)}  all ${f3(overall.surprisalOnlyRetention.all)}`);
+  console.log(`  random step removal, same tokens:        ids ${f3(overall.randomRetention.ids)}  code lines ${f3(overall.randomRetention.lines)}  all ${f3(overall.randomRetention.all)}  (mean of ${args.seeds} seeds)`);
   console.log(`throughput (batch mode): ${overall.tracesPerMinute.toFixed(2)} traces/min (${overall.batchSeconds.toFixed(1)} s for ${overall.traces} traces; model ${args.model} ${args.dtype}, load ${loadMs} ms; ${os.cpus().length} cores, shared)`);
 
   fs.mkdirSync(path.dirname(args.out), { recursive: true });

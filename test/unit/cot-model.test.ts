@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
+  cotJobHandlers,
   compressTrace,
   firstNonWhitespace,
   firstTokenSurprisal,
@@ -17,6 +18,7 @@ import {
 } from '../../src/core/cot/index.js';
 import { createScorer, type Scorer } from '../../src/core/model/index.js';
 import { createTokenCounter } from '../../src/core/tokens/index.js';
+import { CancelledError } from '../../src/core/errors.js';
 
 const MODEL = process.env.CONTEXTZIP_TEST_MODEL || 'embedded';
 const fixture = (name: string): string => fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'cot', name), 'utf8');
@@ -217,5 +219,21 @@ describe('cot with the real model', () => {
     assert.ok(full.warnings.some((w) => w.includes('longer than the model window')));
     assertVerbatimSubsequence(input, full);
     assert.ok(full.compressedTokens <= full.budget);
+  });
+
+  test('worker job handlers: cot returns the CLI result shape with progress; cancellation stops with CancelledError', async () => {
+    const handlers = cotJobHandlers(async () => scorer);
+    const stages: string[] = [];
+    const res = await handlers.cot(
+      { model: {}, input: fixture('pair-sum.trace.txt'), ratio: 0.75, tokenizer: 'cl100k_base' },
+      { signal: { cancelled: false }, progress: (stage) => stages.push(stage) },
+    );
+    assert.equal(res.tokenizer, 'cl100k_base');
+    assert.ok(res.compressedTokens <= res.budget);
+    assert.ok(stages.includes('load') && stages.includes('cot'));
+    await assert.rejects(
+      handlers.cot({ model: {}, input: fixture('pair-sum.trace.txt') }, { signal: { cancelled: true }, progress: () => undefined }),
+      CancelledError,
+    );
   });
 });

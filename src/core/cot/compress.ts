@@ -32,6 +32,11 @@ export interface CotOptions {
   amiTopFraction?: number;
   /** The answer is cut to this many model tokens for AMI scoring (default 128). */
   amiAnswerMaxTokens?: number;
+  /**
+   * false: no stage-1 protection at all (no answer/lexical/AMI anchors): plain first-token
+   * surprisal pruning, as ASAP's released stage 2. For comparisons; default true.
+   */
+  anchors?: boolean;
   /** Distinct answer identifiers a step must share to be anchored (default 2). */
   minSharedIdentifiers?: number;
   /** Model tokens of left context each step's first token sees in long traces (default: half the window). */
@@ -129,8 +134,9 @@ export async function compressTrace(input: string, scorer: Scorer, options: CotO
 
   // ---- Stage 1: anchors (protected steps) ----
   const reasons: Array<AnchorReason | null> = new Array(n).fill(null);
-  for (const i of answer.stepIndices) reasons[i] = 'answer';
-  if (answer.source !== 'none') {
+  const useAnchors = options.anchors !== false;
+  if (useAnchors) for (const i of answer.stepIndices) reasons[i] = 'answer';
+  if (useAnchors && answer.source !== 'none') {
     const codeLines = answerCodeLines(answer.text);
     const ids = answerIdentifiers(answer.text);
     for (const s of steps) {
@@ -143,7 +149,7 @@ export async function compressTrace(input: string, scorer: Scorer, options: CotO
   const ami: Array<number | null> = new Array(n).fill(null);
   const amiFraction = options.amiTopFraction ?? 0.1;
   const candidates = steps.filter((s) => reasons[s.index] === null).map((s) => s.index);
-  if (amiFraction > 0 && answer.text.trim() !== '' && candidates.length > 0) {
+  if (useAnchors && amiFraction > 0 && answer.text.trim() !== '' && candidates.length > 0) {
     throwIfCancelled(signal);
     options.onProgress?.(`Scoring ${candidates.length} steps toward the answer (AMI)`);
     const ans = clipToModelTokens(answer.text, options.amiAnswerMaxTokens ?? 128, (t) => scorer.countTokens(t));
