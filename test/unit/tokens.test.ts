@@ -12,7 +12,8 @@ describe('token counters', () => {
     assert.equal(o200k('hello world'), 2);
     assert.equal(cl100k('hello world'), 2);
     // Different vocabularies split code differently.
-    const code = 'function parseConfig(path: string): Config {\n  return JSON.parse(fs.readFileSync(path, "utf8"));\n}\n';
+    const code =
+      'function parseConfig(path: string): Config {\n  return JSON.parse(fs.readFileSync(path, "utf8"));\n}\n';
     assert.ok(o200k(code) > 10 && cl100k(code) > 10);
   });
 
