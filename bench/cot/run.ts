@@ -20,7 +20,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { answerCodeLines, answerIdentifiers, assembleTrace, compressTrace, runCotBatch, splitTrace } from '../../src/core/cot/index.js';
+import {
+  answerCodeLines,
+  answerIdentifiers,
+  assembleTrace,
+  compressTrace,
+  runCotBatch,
+  splitTrace,
+} from '../../src/core/cot/index.js';
 import { createScorer } from '../../src/core/model/index.js';
 import { createTokenCounter } from '../../src/core/tokens/index.js';
 
@@ -37,7 +44,9 @@ interface Args {
 function parseArgs(argv: string[]): Args {
   const data = argv.find((a, i) => !a.startsWith('--') && (i === 0 || !argv[i - 1].startsWith('--')));
   if (!data) {
-    process.stderr.write('usage: npx tsx bench/cot/run.ts DATA.jsonl [--ratio 0.8] [--model embedded] [--dtype q8] [--tokenizer o200k_base] [--seeds 5] [--out FILE]\n');
+    process.stderr.write(
+      'usage: npx tsx bench/cot/run.ts DATA.jsonl [--ratio 0.8] [--model embedded] [--dtype q8] [--tokenizer o200k_base] [--seeds 5] [--out FILE]\n',
+    );
     process.exit(2);
   }
   const opt = (name: string, dflt: string): string => {
@@ -51,7 +60,10 @@ function parseArgs(argv: string[]): Args {
     dtype: opt('dtype', 'q8'),
     tokenizer: opt('tokenizer', 'o200k_base'),
     seeds: Number(opt('seeds', '5')),
-    out: opt('out', path.join('bench', 'results', `cot-${path.basename(path.dirname(path.resolve(data))) || 'data'}.json`)),
+    out: opt(
+      'out',
+      path.join('bench', 'results', `cot-${path.basename(path.dirname(path.resolve(data))) || 'data'}.json`),
+    ),
   };
 }
 
@@ -73,12 +85,22 @@ const IDENT = /[A-Za-z_][A-Za-z0-9_]*/g;
 function present(text: string, ids: Set<string>, lines: Set<string>): { ids: Set<string>; lines: Set<string> } {
   const words = new Set(text.match(IDENT) ?? []);
   const textLines = new Set(text.split(/\r?\n/).map((l) => l.trim()));
-  return { ids: new Set([...ids].filter((w) => words.has(w))), lines: new Set([...lines].filter((l) => textLines.has(l))) };
+  return {
+    ids: new Set([...ids].filter((w) => words.has(w))),
+    lines: new Set([...lines].filter((l) => textLines.has(l))),
+  };
 }
 
-function retention(kept: { ids: Set<string>; lines: Set<string> }, orig: { ids: Set<string>; lines: Set<string> }): { ids: number | null; lines: number | null; all: number | null } {
+function retention(
+  kept: { ids: Set<string>; lines: Set<string> },
+  orig: { ids: Set<string>; lines: Set<string> },
+): { ids: number | null; lines: number | null; all: number | null } {
   const frac = (a: number, b: number): number | null => (b > 0 ? a / b : null);
-  return { ids: frac(kept.ids.size, orig.ids.size), lines: frac(kept.lines.size, orig.lines.size), all: frac(kept.ids.size + kept.lines.size, orig.ids.size + orig.lines.size) };
+  return {
+    ids: frac(kept.ids.size, orig.ids.size),
+    lines: frac(kept.lines.size, orig.lines.size),
+    all: frac(kept.ids.size + kept.lines.size, orig.ids.size + orig.lines.size),
+  };
 }
 
 /** Random step removal until the text has at most `target` tokens (no protection). */
@@ -143,17 +165,36 @@ async function main(): Promise<void> {
   let surprisalOnlyMs = 0;
   for (const line of fs.readFileSync(output, 'utf8').split('\n')) {
     if (!line.trim()) continue;
-    const rec = JSON.parse(line) as { id: string | number; think: string; contextzip: { originalTokens: number; compressedTokens: number; ratio: number; steps: number; keptSteps: number; anchoredSteps: number; budgetMet: boolean } };
+    const rec = JSON.parse(line) as {
+      id: string | number;
+      think: string;
+      contextzip: {
+        originalTokens: number;
+        compressedTokens: number;
+        ratio: number;
+        steps: number;
+        keptSteps: number;
+        anchoredSteps: number;
+        budgetMet: boolean;
+      };
+    };
     const orig = inputs.get(String(rec.id))!;
     const ids = answerIdentifiers(orig.final_answer);
     const lines = answerCodeLines(orig.final_answer);
     const inOrig = present(orig.think, ids, lines);
     const ours = retention(present(rec.think, ids, lines), inOrig);
     const t1 = Date.now();
-    const plain = await compressTrace(orig.think, scorer, { budget: Math.max(1, rec.contextzip.compressedTokens), anchors: false, countTokens: count, tokenizer: args.tokenizer });
+    const plain = await compressTrace(orig.think, scorer, {
+      budget: Math.max(1, rec.contextzip.compressedTokens),
+      anchors: false,
+      countTokens: count,
+      tokenizer: args.tokenizer,
+    });
     surprisalOnlyMs += Date.now() - t1;
     const surprisalOnly = retention(present(plain.text, ids, lines), inOrig);
-    const randoms = Array.from({ length: args.seeds }, (_, s) => retention(present(randomRemoval(orig.think, rec.contextzip.compressedTokens, count, s + 1), ids, lines), inOrig));
+    const randoms = Array.from({ length: args.seeds }, (_, s) =>
+      retention(present(randomRemoval(orig.think, rec.contextzip.compressedTokens, count, s + 1), ids, lines), inOrig),
+    );
     rows.push({
       id: String(rec.id),
       originalTokens: rec.contextzip.originalTokens,
@@ -167,7 +208,11 @@ async function main(): Promise<void> {
       retention: ours,
       surprisalOnlyRetention: surprisalOnly,
       surprisalOnlyTokens: plain.compressedTokens,
-      randomRetention: { ids: mean(randoms.map((r) => r.ids)), lines: mean(randoms.map((r) => r.lines)), all: mean(randoms.map((r) => r.all)) },
+      randomRetention: {
+        ids: mean(randoms.map((r) => r.ids)),
+        lines: mean(randoms.map((r) => r.lines)),
+        all: mean(randoms.map((r) => r.all)),
+      },
     });
   }
   fs.rmSync(tmp, { recursive: true, force: true });
@@ -181,16 +226,29 @@ async function main(): Promise<void> {
     ratio: summary.ratio,
     ratioDistribution: summary.ratioDistribution,
     budgetMet: rows.filter((r) => r.budgetMet).length,
-    retention: { ids: mean(rows.map((r) => r.retention.ids)), lines: mean(rows.map((r) => r.retention.lines)), all: mean(rows.map((r) => r.retention.all)) },
-    surprisalOnlyRetention: { ids: mean(rows.map((r) => r.surprisalOnlyRetention.ids)), lines: mean(rows.map((r) => r.surprisalOnlyRetention.lines)), all: mean(rows.map((r) => r.surprisalOnlyRetention.all)) },
+    retention: {
+      ids: mean(rows.map((r) => r.retention.ids)),
+      lines: mean(rows.map((r) => r.retention.lines)),
+      all: mean(rows.map((r) => r.retention.all)),
+    },
+    surprisalOnlyRetention: {
+      ids: mean(rows.map((r) => r.surprisalOnlyRetention.ids)),
+      lines: mean(rows.map((r) => r.surprisalOnlyRetention.lines)),
+      all: mean(rows.map((r) => r.surprisalOnlyRetention.all)),
+    },
     surprisalOnlySeconds: surprisalOnlyMs / 1000,
-    randomRetention: { ids: mean(rows.map((r) => r.randomRetention.ids)), lines: mean(rows.map((r) => r.randomRetention.lines)), all: mean(rows.map((r) => r.randomRetention.all)) },
+    randomRetention: {
+      ids: mean(rows.map((r) => r.randomRetention.ids)),
+      lines: mean(rows.map((r) => r.randomRetention.lines)),
+      all: mean(rows.map((r) => r.randomRetention.all)),
+    },
     tracesPerMinute: summary.tracesPerMinute,
     batchSeconds: summary.elapsedMs / 1000,
     modelLoadMs: loadMs,
   };
 
-  const header = 'id            orig   comp  ratio  steps anch kept  ret(ids) ret(lines) ret(all) | no-anchor(all) random(all)';
+  const header =
+    'id            orig   comp  ratio  steps anch kept  ret(ids) ret(lines) ret(all) | no-anchor(all) random(all)';
   console.log(header);
   console.log('-'.repeat(header.length));
   for (const r of rows) {
@@ -200,11 +258,21 @@ async function main(): Promise<void> {
   }
   console.log('-'.repeat(header.length));
   const d = overall.ratioDistribution;
-  console.log(`traces ${overall.traces}, tokens ${overall.tokensBefore} -> ${overall.tokensAfter} (ratio ${overall.ratio.toFixed(3)}, target ${args.ratio}); per-trace ratio min ${d?.min.toFixed(3)} median ${d?.median.toFixed(3)} max ${d?.max.toFixed(3)}; budget met ${overall.budgetMet}/${overall.traces}`);
-  console.log(`answer retention (mean per trace)      ids ${f3(overall.retention.ids)}  code lines ${f3(overall.retention.lines)}  all ${f3(overall.retention.all)}`);
-  console.log(`  surprisal only, no anchors, same tokens: ids ${f3(overall.surprisalOnlyRetention.ids)}  code lines ${f3(overall.surprisalOnlyRetention.lines)}  all ${f3(overall.surprisalOnlyRetention.all)}`);
-  console.log(`  random step removal, same tokens:        ids ${f3(overall.randomRetention.ids)}  code lines ${f3(overall.randomRetention.lines)}  all ${f3(overall.randomRetention.all)}  (mean of ${args.seeds} seeds)`);
-  console.log(`throughput (batch mode): ${overall.tracesPerMinute.toFixed(2)} traces/min (${overall.batchSeconds.toFixed(1)} s for ${overall.traces} traces; model ${args.model} ${args.dtype}, load ${loadMs} ms; ${os.cpus().length} cores, shared)`);
+  console.log(
+    `traces ${overall.traces}, tokens ${overall.tokensBefore} -> ${overall.tokensAfter} (ratio ${overall.ratio.toFixed(3)}, target ${args.ratio}); per-trace ratio min ${d?.min.toFixed(3)} median ${d?.median.toFixed(3)} max ${d?.max.toFixed(3)}; budget met ${overall.budgetMet}/${overall.traces}`,
+  );
+  console.log(
+    `answer retention (mean per trace)      ids ${f3(overall.retention.ids)}  code lines ${f3(overall.retention.lines)}  all ${f3(overall.retention.all)}`,
+  );
+  console.log(
+    `  surprisal only, no anchors, same tokens: ids ${f3(overall.surprisalOnlyRetention.ids)}  code lines ${f3(overall.surprisalOnlyRetention.lines)}  all ${f3(overall.surprisalOnlyRetention.all)}`,
+  );
+  console.log(
+    `  random step removal, same tokens:        ids ${f3(overall.randomRetention.ids)}  code lines ${f3(overall.randomRetention.lines)}  all ${f3(overall.randomRetention.all)}  (mean of ${args.seeds} seeds)`,
+  );
+  console.log(
+    `throughput (batch mode): ${overall.tracesPerMinute.toFixed(2)} traces/min (${overall.batchSeconds.toFixed(1)} s for ${overall.traces} traces; model ${args.model} ${args.dtype}, load ${loadMs} ms; ${os.cpus().length} cores, shared)`,
+  );
 
   fs.mkdirSync(path.dirname(args.out), { recursive: true });
   fs.writeFileSync(

@@ -9,7 +9,11 @@ describe('sequenceRatio = difflib.SequenceMatcher(None, a, b).ratio()', () => {
     ['', '', 1],
     ['abc', '', 0],
     ['private Thread currentThread;', 'private volatile Thread currentThread;', 0.8656716417910447],
-    ['So we need the minimal sum of vertical ti.', 'So we need the minimum sum of the vertical ti values.', 0.8421052631578947],
+    [
+      'So we need the minimal sum of vertical ti.',
+      'So we need the minimum sum of the vertical ti values.',
+      0.8421052631578947,
+    ],
     ['hello world', 'world hello', 0.45454545454545453],
     ['The quick brown fox', 'The quick brown dog', 0.8947368421052632],
     // code points, not UTF-16 units (the emoji is one element in Python)
@@ -34,10 +38,18 @@ describe('sequenceRatio = difflib.SequenceMatcher(None, a, b).ratio()', () => {
 });
 
 describe('checkAnchorCompression (in-order, ratio >= 0.6)', () => {
-  const original = ['Okay, the sum must be at most S.', 'Let me try an example with three books.', 'So the DP is over total thickness.', 'Final check of edge cases.'];
+  const original = [
+    'Okay, the sum must be at most S.',
+    'Let me try an example with three books.',
+    'So the DP is over total thickness.',
+    'Final check of edge cases.',
+  ];
 
   test('accepts verbatim and lightly edited paragraphs in order', () => {
-    const r = checkAnchorCompression(original, 'Okay, the sum must be at most S.\n\nSo the DP is over the total thickness.');
+    const r = checkAnchorCompression(
+      original,
+      'Okay, the sum must be at most S.\n\nSo the DP is over the total thickness.',
+    );
     assert.equal(r.valid, true);
     if (r.valid) {
       assert.deepEqual(r.matched, [0, 2]);
@@ -47,7 +59,10 @@ describe('checkAnchorCompression (in-order, ratio >= 0.6)', () => {
   });
 
   test('rejects reordering', () => {
-    const r = checkAnchorCompression(original, 'So the DP is over total thickness.\n\nOkay, the sum must be at most S.');
+    const r = checkAnchorCompression(
+      original,
+      'So the DP is over total thickness.\n\nOkay, the sum must be at most S.',
+    );
     assert.equal(r.valid, false);
     if (!r.valid) assert.match(r.reason, /paragraph 2/);
   });
@@ -63,7 +78,12 @@ describe('checkAnchorCompression (in-order, ratio >= 0.6)', () => {
 });
 
 describe('applyChatStage1', () => {
-  const original = ['Okay, the sum must be at most S.', 'I like tea.', 'So the DP is over total thickness.', 'Final check of edge cases.'];
+  const original = [
+    'Okay, the sum must be at most S.',
+    'I like tea.',
+    'So the DP is over total thickness.',
+    'Final check of edge cases.',
+  ];
   test('a valid proposal removes the unanchored steps it left out and never an anchored one', () => {
     const out = applyChatStage1(original, [false, false, false, true], 'So the DP is over total thickness.');
     assert.deepEqual(out, { removed: [0, 1], restored: [3] });

@@ -27,12 +27,21 @@ const o200k = createTokenCounter('o200k_base');
 /** A long synthetic trace (deterministic), well beyond a 1024-token window. */
 export function longTrace(steps: number): string {
   const verbs = ['check', 'count', 'sort', 'merge', 'update', 'compare', 'store', 'scan'];
-  const things = ['the prefix sums', 'the left pointer', 'the answer', 'each window', 'the frequency map', 'the visited set'];
+  const things = [
+    'the prefix sums',
+    'the left pointer',
+    'the answer',
+    'each window',
+    'the frequency map',
+    'the visited set',
+  ];
   const out: string[] = [];
   for (let i = 0; i < steps; i++) {
     const v = verbs[(i * 7) % verbs.length];
     const t = things[(i * 5) % things.length];
-    out.push(`Step ${i}: we ${v} ${t} again, because value_${i % 11} might change when i = ${i}. Then total_${i % 5} += ${i * 3}.`);
+    out.push(
+      `Step ${i}: we ${v} ${t} again, because value_${i % 11} might change when i = ${i}. Then total_${i % 5} += ${i * 3}.`,
+    );
     if (i % 9 === 4) out.push(`\`\`\`python\nfor j in range(${i}):\n    total_${i % 5} += j\n\`\`\``);
   }
   return out.join('\n\n');
@@ -42,7 +51,10 @@ export function longTrace(steps: number): string {
 function assertVerbatimSubsequence(input: string, res: CotResult): void {
   const split = splitTrace(input);
   const keptTexts = res.steps.filter((s) => s.kept).map((s) => input.slice(s.start, s.end));
-  assert.deepEqual(res.steps.map((s) => [s.start, s.end]), split.steps.map((s) => [s.start, s.end]));
+  assert.deepEqual(
+    res.steps.map((s) => [s.start, s.end]),
+    split.steps.map((s) => [s.start, s.end]),
+  );
   let pos = 0;
   for (const t of keptTexts) {
     const at = res.text.indexOf(t, pos);
@@ -117,12 +129,18 @@ describe('cot with the real model', () => {
       const t = tokenCoveringOffset(whole.tokens, firstNonWhitespace(text, starts[k]));
       if (seq.slice(0, t + 1).join() !== wholeIds.slice(0, t + 1).join()) return; // boundary tokenized differently
       const d = direct.tokens[t - ctxTokens.tokens.length];
-      assert.ok(Math.abs(fromPass.surprisal[k] - -d.logprob) < 1e-3, `step ${k}: ${fromPass.surprisal[k]} vs ${-d.logprob}`);
+      assert.ok(
+        Math.abs(fromPass.surprisal[k] - -d.logprob) < 1e-3,
+        `step ${k}: ${fromPass.surprisal[k]} vs ${-d.logprob}`,
+      );
       comparedSteps.add(k);
       if (at === starts[k]) literal++;
     });
     assert.ok(literal >= 1, 'the literal split matches at least for the first step');
-    assert.ok(comparedSteps.size >= split.steps.length - 1, `compared ${comparedSteps.size} of ${split.steps.length} steps`);
+    assert.ok(
+      comparedSteps.size >= split.steps.length - 1,
+      `compared ${comparedSteps.size} of ${split.steps.length} steps`,
+    );
     assert.ok(fromPass.surprisal.every((v) => v > 0));
   });
 
@@ -151,11 +169,18 @@ describe('cot with the real model', () => {
 
   test('the code-draft step and identifier-rich steps are anchored; the off-topic step is not', async () => {
     const res = await compressTrace(fixture('pair-sum.trace.txt'), scorer, { ratio: 0.8 });
-    const byText = (needle: string) => res.steps.find((s) => fixture('pair-sum.trace.txt').slice(s.start, s.end).includes(needle))!;
+    const byText = (needle: string) =>
+      res.steps.find((s) => fixture('pair-sum.trace.txt').slice(s.start, s.end).includes(needle))!;
     assert.equal(byText('def count_pairs').anchorReason, 'code-line');
     assert.notEqual(byText('weather').anchorReason, 'code-line');
     assert.notEqual(byText('weather').anchorReason, 'identifiers');
-    assert.deepEqual(Object.keys(res).slice(0, 5), ['originalTokens', 'compressedTokens', 'ratio', 'budget', 'budgetMet']);
+    assert.deepEqual(Object.keys(res).slice(0, 5), [
+      'originalTokens',
+      'compressedTokens',
+      'ratio',
+      'budget',
+      'budgetMet',
+    ]);
   });
 
   test('CRLF trace and a trace with no answer', async () => {
@@ -172,11 +197,21 @@ describe('cot with the real model', () => {
   test('recompute mode rescores after each round and still meets the budget', async () => {
     const input = fixture('pair-sum.trace.txt');
     const once = await compressTrace(input, scorer, { ratio: 0.6, amiTopFraction: 0 });
-    const re = await compressTrace(input, scorer, { ratio: 0.6, amiTopFraction: 0, recompute: true, recomputeStepsPerRound: 1 });
+    const re = await compressTrace(input, scorer, {
+      ratio: 0.6,
+      amiTopFraction: 0,
+      recompute: true,
+      recomputeStepsPerRound: 1,
+    });
     assertVerbatimSubsequence(input, re);
     assert.ok(re.compressedTokens <= re.budget || !re.budgetMet);
     assert.ok(re.modelTokensProcessed > once.modelTokensProcessed, 'more passes were run');
-    const big = await compressTrace(input, scorer, { ratio: 0.6, amiTopFraction: 0, recompute: true, recomputeMaxTokens: 10 });
+    const big = await compressTrace(input, scorer, {
+      ratio: 0.6,
+      amiTopFraction: 0,
+      recompute: true,
+      recomputeMaxTokens: 10,
+    });
     assert.ok(big.warnings.some((w) => w.includes('computed once')));
   });
 
@@ -196,14 +231,28 @@ describe('cot with the real model', () => {
       p += s.text.length + 2;
     }
     const W = 256;
-    const windows = planSurprisalWindows({ context: '', text, stepStarts: starts, stepEnds: ends }, scorer.maxTokens, count, { minLeftContext: W });
+    const windows = planSurprisalWindows(
+      { context: '', text, stepStarts: starts, stepEnds: ends },
+      scorer.maxTokens,
+      count,
+      { minLeftContext: W },
+    );
     assert.ok(windows.length > 2);
-    assert.deepEqual(windows.flatMap((w) => w.steps), split.steps.map((s) => s.index), 'every step owned by exactly one window, in order');
+    assert.deepEqual(
+      windows.flatMap((w) => w.steps),
+      split.steps.map((s) => s.index),
+      'every step owned by exactly one window, in order',
+    );
     for (const w of windows.slice(1)) {
-      assert.ok(count(w.request.text) + W + 1 <= scorer.maxTokens, `window text (${count(w.request.text)} tokens) leaves room for W tokens of context`);
+      assert.ok(
+        count(w.request.text) + W + 1 <= scorer.maxTokens,
+        `window text (${count(w.request.text)} tokens) leaves room for W tokens of context`,
+      );
       assert.ok(count(w.request.context) >= W, 'context available to be kept');
     }
-    const res = await firstTokenSurprisal({ context: '', text, stepStarts: starts, stepEnds: ends }, exact, { minLeftContext: W });
+    const res = await firstTokenSurprisal({ context: '', text, stepStarts: starts, stepEnds: ends }, exact, {
+      minLeftContext: W,
+    });
     assert.equal(res.windows, windows.length);
     assert.equal(res.contextTruncated, true);
     assert.ok(res.surprisal.every((s) => Number.isFinite(s) && s > 0));
@@ -232,7 +281,10 @@ describe('cot with the real model', () => {
     assert.ok(res.compressedTokens <= res.budget);
     assert.ok(stages.includes('load') && stages.includes('cot'));
     await assert.rejects(
-      handlers.cot({ model: {}, input: fixture('pair-sum.trace.txt') }, { signal: { cancelled: true }, progress: () => undefined }),
+      handlers.cot(
+        { model: {}, input: fixture('pair-sum.trace.txt') },
+        { signal: { cancelled: true }, progress: () => undefined },
+      ),
       CancelledError,
     );
   });

@@ -1,6 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { answerCodeLines, answerIdentifiers, estimateKeptTokens, lexicalAnchor, nextRemoval, pruneToBudget, resolveBudget, tokenCoveringOffset, topAmiSteps, type PruneItem } from '../../src/core/cot/index.js';
+import {
+  answerCodeLines,
+  answerIdentifiers,
+  estimateKeptTokens,
+  lexicalAnchor,
+  nextRemoval,
+  pruneToBudget,
+  resolveBudget,
+  tokenCoveringOffset,
+  topAmiSteps,
+  type PruneItem,
+} from '../../src/core/cot/index.js';
 import type { ScoredToken } from '../../src/core/model/scorer.js';
 
 /** Deterministic PRNG (mulberry32) so failures reproduce. */
@@ -74,7 +85,10 @@ describe('pruneToBudget (pure: numbers in, removal order out)', () => {
       else assert.equal(out.budgetMet, false);
       // every removed step has surprisal <= every kept unprotected step's
       const maxRemoved = Math.max(-Infinity, ...out.removedOrder.map((i) => its[i].surprisal));
-      const minKept = Math.min(Infinity, ...its.filter((it) => !it.protected && out.kept.has(it.index)).map((it) => it.surprisal));
+      const minKept = Math.min(
+        Infinity,
+        ...its.filter((it) => !it.protected && out.kept.has(it.index)).map((it) => it.surprisal),
+      );
       assert.ok(maxRemoved <= minKept);
       // minimal: no removal happened once the budget was met
       if (out.removedOrder.length > 0) {
@@ -93,10 +107,16 @@ describe('pruneToBudget (pure: numbers in, removal order out)', () => {
 });
 
 describe('anchor rules (pure)', () => {
-  const answer = '```python\nfrom collections import defaultdict\n\ndef count_pairs(a, k):\n    seen_count = defaultdict(int)\n    total = 0\n    return total\n```';
+  const answer =
+    '```python\nfrom collections import defaultdict\n\ndef count_pairs(a, k):\n    seen_count = defaultdict(int)\n    total = 0\n    return total\n```';
 
   test('answer code lines: trimmed, >= 8 chars, with a non-stopword identifier; fences and all-stopword lines excluded', () => {
-    assert.deepEqual([...answerCodeLines(answer)].sort(), ['def count_pairs(a, k):', 'return total', 'seen_count = defaultdict(int)', 'total = 0']);
+    assert.deepEqual([...answerCodeLines(answer)].sort(), [
+      'def count_pairs(a, k):',
+      'return total',
+      'seen_count = defaultdict(int)',
+      'total = 0',
+    ]);
   });
 
   test('answer identifiers: length >= 3, no keywords/builtins', () => {
@@ -107,9 +127,15 @@ describe('anchor rules (pure)', () => {
     const lines = answerCodeLines(answer);
     const ids = answerIdentifiers(answer);
     assert.deepEqual(lexicalAnchor('We write:\n    seen_count = defaultdict(int)', lines, ids)?.reason, 'code-line');
-    assert.deepEqual(lexicalAnchor('Keep seen_count and the total so far.', lines, ids), { reason: 'identifiers', evidence: ['seen_count', 'total'] });
+    assert.deepEqual(lexicalAnchor('Keep seen_count and the total so far.', lines, ids), {
+      reason: 'identifiers',
+      evidence: ['seen_count', 'total'],
+    });
     assert.equal(lexicalAnchor('The total is what we want.', lines, ids), null);
-    assert.equal(lexicalAnchor('The total is what we want.', lines, ids, { minSharedIdentifiers: 1 })?.reason, 'identifiers');
+    assert.equal(
+      lexicalAnchor('The total is what we want.', lines, ids, { minSharedIdentifiers: 1 })?.reason,
+      'identifiers',
+    );
     // whole identifiers only: "totally" is not "total"
     assert.equal(lexicalAnchor('totally seen_count', lines, ids), null);
   });

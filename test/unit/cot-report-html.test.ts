@@ -12,8 +12,30 @@ const result: CotResult = {
   budgetMet: true,
   text: 'Second "step" & more.',
   steps: [
-    { index: 0, tokens: 10, surprisal: 2, anchored: false, kept: false, anchorReason: null, ami: null, removedBy: 'surprisal', start: 0, end: 36 },
-    { index: 1, tokens: 8, surprisal: 4, anchored: true, kept: true, anchorReason: 'identifiers', ami: null, removedBy: null, start: 38, end: 59 },
+    {
+      index: 0,
+      tokens: 10,
+      surprisal: 2,
+      anchored: false,
+      kept: false,
+      anchorReason: null,
+      ami: null,
+      removedBy: 'surprisal',
+      start: 0,
+      end: 36,
+    },
+    {
+      index: 1,
+      tokens: 8,
+      surprisal: 4,
+      anchored: true,
+      kept: true,
+      anchorReason: 'identifiers',
+      ami: null,
+      removedBy: null,
+      start: 38,
+      end: 59,
+    },
   ],
   contextTruncated: false,
   warnings: ['a <b>warning</b>'],
@@ -27,10 +49,19 @@ const result: CotResult = {
 };
 
 describe('CoT report webview HTML', () => {
-  const html = renderCotReportHtml(result, { nonce: 'N0nce', cspSource: 'vscode-resource:', scriptUri: 'vscode-resource:/dist/webview/cot.js', title: 'Trace <x>', input });
+  const html = renderCotReportHtml(result, {
+    nonce: 'N0nce',
+    cspSource: 'vscode-resource:',
+    scriptUri: 'vscode-resource:/dist/webview/cot.js',
+    title: 'Trace <x>',
+    input,
+  });
 
   test('strict CSP with the nonce; every style and script carries it; no inline style attributes', () => {
-    assert.match(html, /content="default-src 'none'; style-src 'nonce-N0nce'; script-src 'nonce-N0nce' vscode-resource:"/);
+    assert.match(
+      html,
+      /content="default-src 'none'; style-src 'nonce-N0nce'; script-src 'nonce-N0nce' vscode-resource:"/,
+    );
     assert.equal((html.match(/<style nonce="N0nce">/g) ?? []).length, 1);
     assert.equal((html.match(/<script /g) ?? []).length, 1);
     assert.match(html, /<script nonce="N0nce" src="vscode-resource:\/dist\/webview\/cot.js"><\/script>/);

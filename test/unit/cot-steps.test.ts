@@ -16,7 +16,10 @@ describe('splitSteps', () => {
     const input = 'First step.\nStill first.\n\nSecond step.\n\n\nThird.';
     assert.deepEqual(texts(input), ['First step.\nStill first.', 'Second step.', 'Third.']);
     assertOffsets(input);
-    assert.equal(assembleTrace(splitTrace(input), () => true), 'First step.\nStill first.\n\nSecond step.\n\nThird.');
+    assert.equal(
+      assembleTrace(splitTrace(input), () => true),
+      'First step.\nStill first.\n\nSecond step.\n\nThird.',
+    );
   });
 
   test('whitespace-only lines separate steps', () => {
@@ -27,7 +30,10 @@ describe('splitSteps', () => {
   test('CRLF blank lines separate; output keeps CRLF', () => {
     const input = 'one\r\nline two\r\n\r\nthree\r\n \r\nfour\r\n';
     const split = splitTrace(input);
-    assert.deepEqual(split.steps.map((s) => s.text), ['one\r\nline two', 'three', 'four']);
+    assert.deepEqual(
+      split.steps.map((s) => s.text),
+      ['one\r\nline two', 'three', 'four'],
+    );
     assert.equal(split.newline, '\r\n');
     assertOffsets(input);
     assert.equal(assembleTrace(split, new Set([0, 2])), 'one\r\nline two\r\n\r\nfour\r\n');
@@ -35,7 +41,10 @@ describe('splitSteps', () => {
 
   test('never splits inside a fence; the fence belongs to the step that opens it', () => {
     const input = 'So the code:\n```python\ndef f():\n\n    return 1\n\n\n```\nafter the fence\n\nNext step.';
-    assert.deepEqual(texts(input), ['So the code:\n```python\ndef f():\n\n    return 1\n\n\n```\nafter the fence', 'Next step.']);
+    assert.deepEqual(texts(input), [
+      'So the code:\n```python\ndef f():\n\n    return 1\n\n\n```\nafter the fence',
+      'Next step.',
+    ]);
     assertOffsets(input);
   });
 
@@ -57,23 +66,35 @@ describe('splitSteps', () => {
   test('nested lists without blank lines stay one step; indentation is kept', () => {
     const input = '- a\n  - a.1\n    - a.1.1\n- b\n\n    indented paragraph\n    second line';
     const steps = splitSteps(input);
-    assert.deepEqual(steps.map((s) => s.text), ['- a\n  - a.1\n    - a.1.1\n- b', '    indented paragraph\n    second line']);
+    assert.deepEqual(
+      steps.map((s) => s.text),
+      ['- a\n  - a.1\n    - a.1.1\n- b', '    indented paragraph\n    second line'],
+    );
     assertOffsets(input);
   });
 
   test('leading/trailing whitespace goes to prefix/suffix, trailing spaces of a step are not part of it', () => {
     const input = '\n\n  \nfoo  \nbar \t\n\n\n';
     const split = splitTrace(input);
-    assert.deepEqual(split.steps.map((s) => s.text), ['foo  \nbar']);
+    assert.deepEqual(
+      split.steps.map((s) => s.text),
+      ['foo  \nbar'],
+    );
     assert.equal(split.prefix, '\n\n  \n');
     assert.equal(split.suffix, ' \t\n\n\n');
-    assert.equal(assembleTrace(split, () => true), input);
+    assert.equal(
+      assembleTrace(split, () => true),
+      input,
+    );
   });
 
   test('<think> wrappers stay verbatim and attached; the answer after </think> is never a step', () => {
     const input = 'User: q\n<think>\nStep one.\n\nStep two.\n\nStep three.\n</think>\n\nAnswer text';
     const split = splitTrace(input);
-    assert.deepEqual(split.steps.map((s) => s.text), ['Step one.', 'Step two.', 'Step three.']);
+    assert.deepEqual(
+      split.steps.map((s) => s.text),
+      ['Step one.', 'Step two.', 'Step three.'],
+    );
     assert.equal(split.prefix, 'User: q\n<think>\n');
     assert.equal(split.suffix, '\n</think>\n\nAnswer text');
     assert.equal(assembleTrace(split, new Set([1])), 'User: q\n<think>\nStep two.\n</think>\n\nAnswer text');
@@ -83,14 +104,20 @@ describe('splitSteps', () => {
   test('inline tags: <think>text on the same line, text</think> on the same line', () => {
     const input = '<think>Okay.\n\nMiddle.\n\nDone.</think>final';
     const split = splitTrace(input);
-    assert.deepEqual(split.steps.map((s) => s.text), ['Okay.', 'Middle.', 'Done.']);
+    assert.deepEqual(
+      split.steps.map((s) => s.text),
+      ['Okay.', 'Middle.', 'Done.'],
+    );
     assert.equal(assembleTrace(split, new Set([0, 2])), '<think>Okay.\n\nDone.</think>final');
     assert.equal(assembleTrace(split, new Set([1])), '<think>Middle.</think>final');
   });
 
   test('a closing tag without an opening tag bounds the steps', () => {
     const split = splitTrace('a\n\nb\n</think>\nanswer');
-    assert.deepEqual(split.steps.map((s) => s.text), ['a', 'b']);
+    assert.deepEqual(
+      split.steps.map((s) => s.text),
+      ['a', 'b'],
+    );
     assert.equal(split.hasOpenTag, false);
     assert.equal(split.hasCloseTag, true);
   });
@@ -98,7 +125,10 @@ describe('splitSteps', () => {
   test('empty and blank input', () => {
     assert.deepEqual(splitSteps(''), []);
     assert.deepEqual(splitSteps('\n \n\t\n'), []);
-    assert.equal(assembleTrace(splitTrace(' \n'), () => true), ' \n');
+    assert.equal(
+      assembleTrace(splitTrace(' \n'), () => true),
+      ' \n',
+    );
   });
 
   test('fixture: all steps kept reproduces the input (single blank-line separators)', () => {
@@ -106,7 +136,10 @@ describe('splitSteps', () => {
     const split = splitTrace(input);
     assert.equal(split.steps.length, 12);
     assertOffsets(input);
-    assert.equal(assembleTrace(split, () => true), input);
+    assert.equal(
+      assembleTrace(split, () => true),
+      input,
+    );
   });
 });
 

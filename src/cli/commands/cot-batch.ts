@@ -26,7 +26,9 @@ export function formatSummary(s: CotBatchSummary): string {
   return [
     `cot-batch: ${s.traces} traces compressed, ${s.skipped} skipped (${s.skippedExisting} already in output, ${s.bad} bad lines, ${s.failed} failed)`,
     `  tokens: ${s.tokensBefore} -> ${s.tokensAfter} (${s.tokensBefore > 0 ? (100 * s.ratio).toFixed(1) : '-'}%)`,
-    d ? `  per-trace ratio: min ${fmt(d.min)}  p25 ${fmt(d.p25)}  median ${fmt(d.median)}  p75 ${fmt(d.p75)}  max ${fmt(d.max)}` : '  per-trace ratio: -',
+    d
+      ? `  per-trace ratio: min ${fmt(d.min)}  p25 ${fmt(d.p25)}  median ${fmt(d.median)}  p75 ${fmt(d.p75)}  max ${fmt(d.max)}`
+      : '  per-trace ratio: -',
     `  ${(s.elapsedMs / 1000).toFixed(1)} s, ${s.tracesPerMinute.toFixed(1)} traces/min -> ${s.output}`,
   ].join('\n');
 }
@@ -73,7 +75,8 @@ export function register(program: Command): void {
   ).action(async (opts: CotBatchCommandOptions) => {
     if (!opts.input) throw new UsageError('cot-batch needs --input FILE.jsonl.');
     if (!opts.output) throw new UsageError('cot-batch needs --output FILE.jsonl.');
-    if (!fs.existsSync(opts.input) || fs.statSync(opts.input).isDirectory()) throw new UsageError(`--input: no such file: ${opts.input}`);
+    if (!fs.existsSync(opts.input) || fs.statSync(opts.input).isDirectory())
+      throw new UsageError(`--input: no such file: ${opts.input}`);
     const options = cotOptionsFromCli(opts);
     const scorer = await scorerFromOptions(opts);
     try {

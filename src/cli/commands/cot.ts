@@ -20,7 +20,11 @@ export function addCotOptions(cmd: Command): Command {
     cmd
       .option('--ratio <r>', 'keep at most this fraction of the tokens, in (0, 1] (default 0.8)')
       .option('--budget <tokens>', 'keep at most this many tokens (instead of --ratio)')
-      .option('--tokenizer <name>', 'tokenizer budgets are counted in: o200k_base, cl100k_base or estimate', 'o200k_base')
+      .option(
+        '--tokenizer <name>',
+        'tokenizer budgets are counted in: o200k_base, cl100k_base or estimate',
+        'o200k_base',
+      )
       .option('--ami-top <fraction>', 'fraction of steps anchored by AMI toward the answer (0 disables; default 0.1)')
       .option('--recompute', 'rescore surprisal after each removal (traces up to 2048 model tokens)'),
   );
@@ -35,14 +39,19 @@ function parseNumber(value: string | undefined, flag: string): number | undefine
 
 /** Validated core options from the CLI flags (UsageError, exit 2, on bad values). */
 export function cotOptionsFromCli(opts: CotCliOptions): CotOptions {
-  if (opts.ratio !== undefined && opts.budget !== undefined) throw new UsageError('Give either --ratio or --budget, not both.');
+  if (opts.ratio !== undefined && opts.budget !== undefined)
+    throw new UsageError('Give either --ratio or --budget, not both.');
   const ratio = parseNumber(opts.ratio, '--ratio');
   const budget = parseNumber(opts.budget, '--budget');
-  if (ratio !== undefined && !(ratio > 0 && ratio <= 1)) throw new UsageError(`--ratio must be in (0, 1], got ${opts.ratio}.`);
-  if (budget !== undefined && !(budget >= 1)) throw new UsageError(`--budget must be a positive number of tokens, got ${opts.budget}.`);
+  if (ratio !== undefined && !(ratio > 0 && ratio <= 1))
+    throw new UsageError(`--ratio must be in (0, 1], got ${opts.ratio}.`);
+  if (budget !== undefined && !(budget >= 1))
+    throw new UsageError(`--budget must be a positive number of tokens, got ${opts.budget}.`);
   const amiTopFraction = parseNumber(opts.amiTop, '--ami-top');
-  if (amiTopFraction !== undefined && !(amiTopFraction >= 0 && amiTopFraction <= 1)) throw new UsageError(`--ami-top must be in [0, 1], got ${opts.amiTop}.`);
-  if (opts.tokenizer === 'model') throw new UsageError('--tokenizer model is not supported for cot; use o200k_base, cl100k_base or estimate.');
+  if (amiTopFraction !== undefined && !(amiTopFraction >= 0 && amiTopFraction <= 1))
+    throw new UsageError(`--ami-top must be in [0, 1], got ${opts.amiTop}.`);
+  if (opts.tokenizer === 'model')
+    throw new UsageError('--tokenizer model is not supported for cot; use o200k_base, cl100k_base or estimate.');
   const countTokens = createTokenCounter(opts.tokenizer);
   return { ratio, budget, amiTopFraction, recompute: opts.recompute === true, countTokens, tokenizer: opts.tokenizer };
 }
@@ -69,10 +78,19 @@ export function register(program: Command): void {
     program
       .command('cot')
       .description('compress a reasoning trace: prune low-surprisal steps, keep the ones the final answer rests on')
-      .option('--input <file>', 'the trace ("-" for stdin); <think>…</think> wrappers and the answer after them are kept')
-      .option('--answer-file <file>', 'the final answer (default: text after </think>, a "Final answer" section, or the last code block)')
+      .option(
+        '--input <file>',
+        'the trace ("-" for stdin); <think>…</think> wrappers and the answer after them are kept',
+      )
+      .option(
+        '--answer-file <file>',
+        'the final answer (default: text after </think>, a "Final answer" section, or the last code block)',
+      )
       .option('--problem-file <file>', 'the problem statement (context for scoring; not part of the output)')
-      .option('--json', 'print JSON: {originalTokens, compressedTokens, ratio, text, steps: [{index, tokens, surprisal, anchored, kept}], ...}'),
+      .option(
+        '--json',
+        'print JSON: {originalTokens, compressedTokens, ratio, text, steps: [{index, tokens, surprisal, anchored, kept}], ...}',
+      ),
   ).action(async (opts: CotCommandOptions) => {
     if (!opts.input) throw new UsageError('cot needs --input FILE (or - for stdin).');
     const options = cotOptionsFromCli(opts);

@@ -22,9 +22,7 @@ export interface AnchorModel {
 
 export const MIN_PARAGRAPH_RATIO = 0.6;
 
-export type AnchorCheck =
-  | { valid: true; matched: number[]; ratios: number[] }
-  | { valid: false; reason: string };
+export type AnchorCheck = { valid: true; matched: number[]; ratios: number[] } | { valid: false; reason: string };
 
 /**
  * Greedy in-order matching: each proposed paragraph (split with the same rules as the trace)
@@ -32,7 +30,11 @@ export type AnchorCheck =
  * earliest matching finds an in-order assignment whenever one exists.
  * `sequenceRatio(proposed, original)`: the proposal is difflib's `a`, the original its `b`.
  */
-export function checkAnchorCompression(originalSteps: readonly string[], proposal: string, minRatio = MIN_PARAGRAPH_RATIO): AnchorCheck {
+export function checkAnchorCompression(
+  originalSteps: readonly string[],
+  proposal: string,
+  minRatio = MIN_PARAGRAPH_RATIO,
+): AnchorCheck {
   const paragraphs = splitSteps(proposal.replace(/<\/?think>/g, '')).map((s) => s.text);
   if (paragraphs.length === 0) return { valid: false, reason: 'the model returned no paragraphs' };
   const matched: number[] = [];
@@ -82,7 +84,11 @@ export interface ChatStage1Outcome {
  * Applies a chat model's stage-1 proposal to the original steps: if it passes the check, the
  * unanchored steps it left out are removed; anchored steps are never removed.
  */
-export function applyChatStage1(originalSteps: readonly string[], anchored: readonly boolean[], proposal: string): ChatStage1Outcome {
+export function applyChatStage1(
+  originalSteps: readonly string[],
+  anchored: readonly boolean[],
+  proposal: string,
+): ChatStage1Outcome {
   const check = checkAnchorCompression(originalSteps, proposal);
   if (!check.valid) return { removed: [], restored: [], rejectedReason: check.reason };
   const keep = new Set(check.matched);

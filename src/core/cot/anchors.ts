@@ -26,8 +26,8 @@ export interface LexicalAnchorOptions {
 
 /** Keywords, builtins and function words never counted as shared identifiers. */
 const STOPWORDS = new Set(
+  // Python
   (
-    // Python
     'and as assert async await break class continue def del elif else except false finally for from global if import in is ' +
     'lambda none nonlocal not or pass raise return true try while with yield self cls print input int str float list dict set ' +
     'tuple len range map filter sum min max abs sorted reversed enumerate zip open bool object type super isinstance append ' +
@@ -38,7 +38,7 @@ const STOPWORDS = new Set(
     'volatile case default goto include define ifdef ifndef endif pragma std cout cin endl vector string namespace using ' +
     'template typename public private protected virtual override new delete this nullptr size_t printf scanf malloc free ' +
     'bool boolean final extends implements interface package throws throw catch null var let function const export ' +
-    'undefined console log '+
+    'undefined console log ' +
     // Go / Rust
     'func chan go defer fallthrough select make fn mut impl trait pub crate mod use match loop where ref move usize isize ' +
     'i32 i64 u32 u64 f32 f64 vec some ok err unwrap ' +
@@ -97,7 +97,12 @@ export interface LexicalAnchor {
 }
 
 /** Lexical anchor of one step, or null (rules 2 and 3 of the module comment). */
-export function lexicalAnchor(stepText: string, codeLines: Set<string>, identifiers: Set<string>, options: LexicalAnchorOptions = {}): LexicalAnchor | null {
+export function lexicalAnchor(
+  stepText: string,
+  codeLines: Set<string>,
+  identifiers: Set<string>,
+  options: LexicalAnchorOptions = {},
+): LexicalAnchor | null {
   const minShared = options.minSharedIdentifiers ?? 2;
   for (const line of stepText.split(/\r?\n/)) {
     const t = line.trim();

@@ -24,7 +24,8 @@ export interface FinalAnswer {
   stepIndices: number[];
 }
 
-const ANSWER_HEADING = /^[ \t]*(?:#{1,6}[ \t]*)?(?:\*\*|__)?[ \t]*(?:final[ \t]+answer\b|answer[ \t]*(?:\*\*|__)?[ \t]*:)/i;
+const ANSWER_HEADING =
+  /^[ \t]*(?:#{1,6}[ \t]*)?(?:\*\*|__)?[ \t]*(?:final[ \t]+answer\b|answer[ \t]*(?:\*\*|__)?[ \t]*:)/i;
 const FENCE_LINE = /^[ \t]*(`{3,}|~{3,})/;
 
 interface FenceBlock {
@@ -36,7 +37,7 @@ interface FenceBlock {
 export function fencedBlocks(text: string, from = 0, to = text.length): FenceBlock[] {
   const blocks: FenceBlock[] = [];
   const lineStarts: number[] = [];
-  for (let p = from; p < to; ) {
+  for (let p = from; p < to;) {
     lineStarts.push(p);
     const nl = text.indexOf('\n', p);
     if (nl < 0 || nl >= to) break;
@@ -88,7 +89,7 @@ export function detectFinalAnswer(split: SplitTrace, userAnswer?: string): Final
 
   // 3. last answer heading outside fences
   let heading = -1;
-  for (let p = from; p < to; ) {
+  for (let p = from; p < to;) {
     const nl = split.input.indexOf('\n', p);
     const lineEnd = nl < 0 || nl >= to ? to : nl;
     if (!inBlock(p) && ANSWER_HEADING.test(split.input.slice(p, lineEnd))) heading = p;
@@ -101,7 +102,11 @@ export function detectFinalAnswer(split: SplitTrace, userAnswer?: string): Final
   // 4. last fenced code block
   const last = blocks[blocks.length - 1];
   if (last) {
-    return { text: split.input.slice(last.start, last.end), source: 'last-code-block', stepIndices: stepsOverlapping(split, last.start, last.end) };
+    return {
+      text: split.input.slice(last.start, last.end),
+      source: 'last-code-block',
+      stepIndices: stepsOverlapping(split, last.start, last.end),
+    };
   }
   return { text: '', source: 'none', stepIndices: [] };
 }

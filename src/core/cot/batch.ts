@@ -24,7 +24,13 @@ export interface CotBatchFields {
   output: string;
 }
 
-export const DEFAULT_BATCH_FIELDS: CotBatchFields = { id: 'id', problem: 'problem', think: 'think', answer: 'final_answer', output: 'think' };
+export const DEFAULT_BATCH_FIELDS: CotBatchFields = {
+  id: 'id',
+  problem: 'problem',
+  think: 'think',
+  answer: 'final_answer',
+  output: 'think',
+};
 
 export interface CotBatchProgress {
   /** Input lines read so far / total lines in the input. */
@@ -171,8 +177,10 @@ export async function runCotBatch(scorer: Scorer, options: CotBatchOptions): Pro
   const fields: CotBatchFields = { ...DEFAULT_BATCH_FIELDS, ...options.fields };
   if (options.fields?.output === undefined) fields.output = fields.think;
   const { input, output, signal } = options;
-  if (!fs.existsSync(input) || fs.statSync(input).isDirectory()) throw new UsageError(`--input: no such file: ${input}`);
-  if (fs.existsSync(output) && fs.realpathSync(output) === fs.realpathSync(input)) throw new UsageError('--output must differ from --input.');
+  if (!fs.existsSync(input) || fs.statSync(input).isDirectory())
+    throw new UsageError(`--input: no such file: ${input}`);
+  if (fs.existsSync(output) && fs.realpathSync(output) === fs.realpathSync(input))
+    throw new UsageError('--output must differ from --input.');
   const t0 = Date.now();
   const totalLines = await countLines(input);
   const done = await existingIds(output, fields.id);
@@ -181,7 +189,17 @@ export async function runCotBatch(scorer: Scorer, options: CotBatchOptions): Pro
     new Promise((resolve, reject) => {
       out.write(s, (err) => (err ? reject(err) : resolve()));
     });
-  const p: CotBatchProgress = { line: 0, totalLines, compressed: 0, skippedExisting: 0, bad: 0, failed: 0, tokensBefore: 0, tokensAfter: 0, elapsedMs: 0 };
+  const p: CotBatchProgress = {
+    line: 0,
+    totalLines,
+    compressed: 0,
+    skippedExisting: 0,
+    bad: 0,
+    failed: 0,
+    tokensBefore: 0,
+    tokensAfter: 0,
+    elapsedMs: 0,
+  };
   const ratios: number[] = [];
   const bad = (reason: string): void => {
     p.bad++;
@@ -239,7 +257,10 @@ export async function runCotBatch(scorer: Scorer, options: CotBatchOptions): Pro
       } catch (err) {
         if (err instanceof CancelledError || err instanceof UsageError) throw err;
         p.failed++;
-        options.onBadLine?.(p.line, `compression failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+        options.onBadLine?.(
+          p.line,
+          `compression failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+        );
         continue;
       }
       seen.add(key);

@@ -108,8 +108,10 @@ export function clipToModelTokens(text: string, max: number, count: (t: string) 
 }
 
 function validateBudget(opts: CotOptions): void {
-  if (opts.ratio !== undefined && !(opts.ratio > 0 && opts.ratio <= 1)) throw new UsageError(`--ratio must be in (0, 1], got ${opts.ratio}.`);
-  if (opts.budget !== undefined && !(Number.isFinite(opts.budget) && opts.budget >= 1)) throw new UsageError(`--budget must be a positive number of tokens, got ${opts.budget}.`);
+  if (opts.ratio !== undefined && !(opts.ratio > 0 && opts.ratio <= 1))
+    throw new UsageError(`--ratio must be in (0, 1], got ${opts.ratio}.`);
+  if (opts.budget !== undefined && !(Number.isFinite(opts.budget) && opts.budget >= 1))
+    throw new UsageError(`--budget must be a positive number of tokens, got ${opts.budget}.`);
 }
 
 export async function compressTrace(input: string, scorer: Scorer, options: CotOptions = {}): Promise<CotResult> {
@@ -124,7 +126,10 @@ export async function compressTrace(input: string, scorer: Scorer, options: CotO
   const n = steps.length;
   const sep = split.newline + split.newline;
   const answer = detectFinalAnswer(split, options.answer);
-  if (answer.source === 'none') warnings.push('No final answer found (no answer given, no text after </think>, no "Final answer" section, no code block): no step is anchored; pruning uses surprisal only.');
+  if (answer.source === 'none')
+    warnings.push(
+      'No final answer found (no answer given, no text after </think>, no "Final answer" section, no code block): no step is anchored; pruning uses surprisal only.',
+    );
 
   const originalTokens = count(input);
   const budget = resolveBudget(originalTokens, options);
@@ -178,7 +183,8 @@ export async function compressTrace(input: string, scorer: Scorer, options: CotO
     if (outcome.rejectedReason === undefined) {
       stage1.method = 'chat-model';
       for (const i of outcome.removed) removedBy[i] = 'stage1';
-      if (outcome.restored.length > 0) warnings.push(`The chat model's stage 1 left out ${outcome.restored.length} anchored step(s); they were kept.`);
+      if (outcome.restored.length > 0)
+        warnings.push(`The chat model's stage 1 left out ${outcome.restored.length} anchored step(s); they were kept.`);
     } else {
       stage1.fallbackReason = outcome.rejectedReason;
       warnings.push(`Chat-model stage 1 rejected, using local stage 1: ${outcome.rejectedReason}.`);
@@ -224,7 +230,10 @@ export async function compressTrace(input: string, scorer: Scorer, options: CotO
       text += s.text;
       ends.push(text.length);
     }
-    const r = await firstTokenSurprisal({ context, text, stepStarts: starts, stepEnds: ends }, scorer, { signal, minLeftContext: options.minLeftContext });
+    const r = await firstTokenSurprisal({ context, text, stepStarts: starts, stepEnds: ends }, scorer, {
+      signal,
+      minLeftContext: options.minLeftContext,
+    });
     order.forEach((s, k) => (surprisal[s.index] = r.surprisal[k]));
     contextTruncated ||= r.contextTruncated;
     surprisalWindows += r.windows;
@@ -232,7 +241,12 @@ export async function compressTrace(input: string, scorer: Scorer, options: CotO
   };
 
   const items = (): PruneItem[] =>
-    steps.map((s) => ({ index: s.index, tokens: stepTokens[s.index], surprisal: surprisal[s.index] ?? Number.NaN, protected: anchored[s.index] }));
+    steps.map((s) => ({
+      index: s.index,
+      tokens: stepTokens[s.index],
+      surprisal: surprisal[s.index] ?? Number.NaN,
+      protected: anchored[s.index],
+    }));
   const removed = (): Set<number> => new Set(steps.filter((s) => !kept.has(s.index)).map((s) => s.index));
   const apply = (order: number[]): void => {
     for (const i of order) {
@@ -247,12 +261,17 @@ export async function compressTrace(input: string, scorer: Scorer, options: CotO
     const traceModelTokens = options.recompute ? scorer.countTokens(context + steps.map((s) => s.text).join(sep)) : 0;
     const recomputeLimit = options.recomputeMaxTokens ?? 2048;
     if (options.recompute && traceModelTokens > recomputeLimit) {
-      warnings.push(`Trace has ${traceModelTokens} model tokens (> ${recomputeLimit}): surprisal computed once, not after each removal.`);
+      warnings.push(
+        `Trace has ${traceModelTokens} model tokens (> ${recomputeLimit}): surprisal computed once, not after each removal.`,
+      );
     }
     if (options.recompute && traceModelTokens <= recomputeLimit) {
       const perRound = Math.max(1, Math.floor(options.recomputeStepsPerRound ?? 1));
       for (;;) {
-        const out = pruneToBudget({ items: items(), fixedTokens, separatorTokens, budget, removed: removed() }, perRound);
+        const out = pruneToBudget(
+          { items: items(), fixedTokens, separatorTokens, budget, removed: removed() },
+          perRound,
+        );
         apply(out.removedOrder);
         if (out.budgetMet || out.removedOrder.length === 0) break;
         await rescore();
@@ -279,7 +298,9 @@ export async function compressTrace(input: string, scorer: Scorer, options: CotO
     );
   }
   if (contextTruncated) {
-    warnings.push(`The trace is longer than the model window (${scorer.maxTokens} tokens): surprisal was scored in ${surprisalWindows} windows, so early steps were not all visible to later ones.`);
+    warnings.push(
+      `The trace is longer than the model window (${scorer.maxTokens} tokens): surprisal was scored in ${surprisalWindows} windows, so early steps were not all visible to later ones.`,
+    );
   }
   const scoreMs = Date.now() - t1;
 

@@ -96,7 +96,12 @@ export function cotJobHandlers(scorerFor: ScorerProvider) {
           if (badLines.length < 200) badLines.push({ line, reason });
         },
         onProgress: (p) =>
-          ctx.progress('traces', p.line, p.totalLines, `${p.compressed} compressed, ${p.skippedExisting} already done, ${p.bad + p.failed} skipped`),
+          ctx.progress(
+            'traces',
+            p.line,
+            p.totalLines,
+            `${p.compressed} compressed, ${p.skippedExisting} already done, ${p.bad + p.failed} skipped`,
+          ),
       });
       return { ...summary, badLines };
     },

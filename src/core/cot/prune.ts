@@ -43,7 +43,12 @@ function removalRank(a: PruneItem, b: PruneItem): number {
   return a.index - b.index;
 }
 
-export function estimateKeptTokens(items: readonly PruneItem[], kept: ReadonlySet<number>, fixedTokens: number, separatorTokens: number): number {
+export function estimateKeptTokens(
+  items: readonly PruneItem[],
+  kept: ReadonlySet<number>,
+  fixedTokens: number,
+  separatorTokens: number,
+): number {
   let total = fixedTokens;
   let count = 0;
   for (const it of items) {

@@ -73,7 +73,12 @@ export interface SurprisalWindow {
  * maxTokens - minLeftContext - 16 model tokens, so each owned step's first token sees at
  * least minLeftContext tokens of preceding text (or all of it).
  */
-export function planSurprisalWindows(input: SurprisalInput, maxTokens: number, countTokens: (text: string) => number, options: SurprisalPlanOptions = {}): SurprisalWindow[] {
+export function planSurprisalWindows(
+  input: SurprisalInput,
+  maxTokens: number,
+  countTokens: (text: string) => number,
+  options: SurprisalPlanOptions = {},
+): SurprisalWindow[] {
   const n = input.stepStarts.length;
   if (n === 0) return [];
   const all = Array.from({ length: n }, (_, i) => i);
@@ -84,8 +89,11 @@ export function planSurprisalWindows(input: SurprisalInput, maxTokens: number, c
   const headChars = options.headChars ?? 64;
   const capacity = Math.max(8, maxTokens - minLeft - 16);
   // Model tokens from the start of step i to the start of step i+1 (separator included).
-  const seg = all.map((i) => countTokens(input.text.slice(input.stepStarts[i], i + 1 < n ? input.stepStarts[i + 1] : input.text.length)));
-  const head = (i: number): number => countTokens(input.text.slice(input.stepStarts[i], Math.min(input.stepEnds[i], input.stepStarts[i] + headChars)));
+  const seg = all.map((i) =>
+    countTokens(input.text.slice(input.stepStarts[i], i + 1 < n ? input.stepStarts[i + 1] : input.text.length)),
+  );
+  const head = (i: number): number =>
+    countTokens(input.text.slice(input.stepStarts[i], Math.min(input.stepEnds[i], input.stepStarts[i] + headChars)));
   const windows: SurprisalWindow[] = [];
   let a = 0;
   while (a < n) {
@@ -123,7 +131,11 @@ export interface StepSurprisal {
 }
 
 /** Read S_k for each planned step from the scorer results (pure; results in window order). */
-export function readFirstTokenSurprisal(input: SurprisalInput, windows: readonly SurprisalWindow[], results: readonly ScoreResult[]): number[] {
+export function readFirstTokenSurprisal(
+  input: SurprisalInput,
+  windows: readonly SurprisalWindow[],
+  results: readonly ScoreResult[],
+): number[] {
   const s = new Array<number>(input.stepStarts.length).fill(Number.NaN);
   windows.forEach((w, wi) => {
     const tokens = results[wi].tokens;

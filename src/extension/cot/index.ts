@@ -12,7 +12,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { cotJobHandlers, type CotBatchJobPayload, type CotBatchJobResult, type CotJobContext, type CotJobPayload, type CotModelSpec } from '../../core/cot/jobs.js';
+import {
+  cotJobHandlers,
+  type CotBatchJobPayload,
+  type CotBatchJobResult,
+  type CotJobContext,
+  type CotJobPayload,
+  type CotModelSpec,
+} from '../../core/cot/jobs.js';
 import type { CotResult } from '../../core/cot/compress.js';
 import { detectFinalAnswer } from '../../core/cot/answer.js';
 import { splitTrace } from '../../core/cot/steps.js';
@@ -111,7 +118,10 @@ export function registerCotCommands(context: vscode.ExtensionContext, deps: CotC
     const key = JSON.stringify([spec.model ?? 'embedded', spec.dtype ?? 'q8', spec.cacheDir ?? '']);
     if (inProcess?.key !== key) {
       const old = inProcess;
-      inProcess = { key, scorer: createScorer({ model: spec.model, dtype: spec.dtype, cacheDir: spec.cacheDir, allowDownload: false }) };
+      inProcess = {
+        key,
+        scorer: createScorer({ model: spec.model, dtype: spec.dtype, cacheDir: spec.cacheDir, allowDownload: false }),
+      };
       old?.scorer.then((s) => s.dispose()).catch(() => undefined);
     }
     return inProcess.scorer;
@@ -119,7 +129,12 @@ export function registerCotCommands(context: vscode.ExtensionContext, deps: CotC
   context.subscriptions.push({ dispose: () => void inProcess?.scorer.then((s) => s.dispose()).catch(() => undefined) });
   const handlers = cotJobHandlers(scorerFor);
 
-  const runJob = async <R>(job: 'cot' | 'cotBatch', payload: CotJobPayload | CotBatchJobPayload, onProgress: (p: ProgressMessage) => void, token: vscode.CancellationToken): Promise<R> => {
+  const runJob = async <R>(
+    job: 'cot' | 'cotBatch',
+    payload: CotJobPayload | CotBatchJobPayload,
+    onProgress: (p: ProgressMessage) => void,
+    token: vscode.CancellationToken,
+  ): Promise<R> => {
     if (deps.worker) {
       try {
         return await deps.worker.run<R>(job, payload, { onProgress, cancellation: token });
@@ -132,9 +147,14 @@ export function registerCotCommands(context: vscode.ExtensionContext, deps: CotC
     await new Promise<void>((resolve) => setImmediate(resolve));
     const signal = { cancelled: token.isCancellationRequested };
     const sub = token.onCancellationRequested(() => (signal.cancelled = true));
-    const ctx: CotJobContext = { signal, progress: (stage, done, total, message) => onProgress({ stage, done, total, message }) };
+    const ctx: CotJobContext = {
+      signal,
+      progress: (stage, done, total, message) => onProgress({ stage, done, total, message }),
+    };
     try {
-      return (await (job === 'cot' ? handlers.cot(payload as CotJobPayload, ctx) : handlers.cotBatch(payload as CotBatchJobPayload, ctx))) as R;
+      return (await (job === 'cot'
+        ? handlers.cot(payload as CotJobPayload, ctx)
+        : handlers.cotBatch(payload as CotBatchJobPayload, ctx))) as R;
     } finally {
       sub.dispose();
     }
@@ -142,7 +162,11 @@ export function registerCotCommands(context: vscode.ExtensionContext, deps: CotC
 
   const modelSpec = (scope?: vscode.ConfigurationScope): CotModelSpec => {
     const s = readSettings(scope);
-    return { model: s.model, dtype: s.modelDtype, cacheDir: context.globalStorageUri.fsPath ? path.join(context.globalStorageUri.fsPath, 'models') : undefined };
+    return {
+      model: s.model,
+      dtype: s.modelDtype,
+      cacheDir: context.globalStorageUri.fsPath ? path.join(context.globalStorageUri.fsPath, 'models') : undefined,
+    };
   };
   const tokenizerFor = (scope?: vscode.ConfigurationScope): string => {
     const t = readSettings(scope).tokenizer;
@@ -168,14 +192,24 @@ export function registerCotCommands(context: vscode.ExtensionContext, deps: CotC
     const name = path.basename(doc.uri.path) || 'trace';
 
     const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'ContextZip: compressing reasoning trace', cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: 'ContextZip: compressing reasoning trace',
+        cancellable: true,
+      },
       async (progress, token) => {
         let chatProposal: CotJobPayload['chatProposal'];
         if (settings.cotUseChatModelAnchor) chatProposal = await chatStage1(input, token, progress);
         if (token.isCancellationRequested) throw new CancelledError();
         return runJob<CotResult>(
           'cot',
-          { model: modelSpec(doc.uri), input, ratio: settings.cotRatio, tokenizer: tokenizerFor(doc.uri), chatProposal },
+          {
+            model: modelSpec(doc.uri),
+            input,
+            ratio: settings.cotRatio,
+            tokenizer: tokenizerFor(doc.uri),
+            chatProposal,
+          },
           (p) => progress.report({ message: p.message ?? p.stage }),
           token,
         );
@@ -191,13 +225,21 @@ export function registerCotCommands(context: vscode.ExtensionContext, deps: CotC
         `answer: ${result.answer.source}, stage 1: ${result.stage1.method}, model ${result.model.id} (${result.model.dtype}), ${result.timings.totalMs} ms`,
     );
     for (const w of result.warnings) log(`cot: warning: ${w}`);
-    await vscode.commands.executeCommand('vscode.diff', originalUri, compressedUri, `${name} ↔ compressed (${pct}% of tokens)`, { preview: true });
+    await vscode.commands.executeCommand(
+      'vscode.diff',
+      originalUri,
+      compressedUri,
+      `${name} ↔ compressed (${pct}% of tokens)`,
+      { preview: true },
+    );
     const panel = showReport(result, input, `Reasoning trace: ${name}`, (start, end) => {
-      void vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, preserveFocus: false }).then((ed) => {
-        const range = new vscode.Range(doc.positionAt(baseOffset + start), doc.positionAt(baseOffset + end));
-        ed.selection = new vscode.Selection(range.start, range.end);
-        ed.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
-      });
+      void vscode.window
+        .showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, preserveFocus: false })
+        .then((ed) => {
+          const range = new vscode.Range(doc.positionAt(baseOffset + start), doc.positionAt(baseOffset + end));
+          ed.selection = new vscode.Selection(range.start, range.end);
+          ed.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+        });
     });
     return { result, originalUri, compressedUri, panel };
   };
@@ -210,7 +252,9 @@ export function registerCotCommands(context: vscode.ExtensionContext, deps: CotC
   ): Promise<CotJobPayload['chatProposal']> => {
     const model = await pickChatModel(context);
     if (!model) {
-      log('cot: contextzip.cot.useChatModelAnchor is on but no chat model was available or picked; using local stage 1.');
+      log(
+        'cot: contextzip.cot.useChatModelAnchor is on but no chat model was available or picked; using local stage 1.',
+      );
       return undefined;
     }
     const split = splitTrace(input);
@@ -229,13 +273,23 @@ export function registerCotCommands(context: vscode.ExtensionContext, deps: CotC
     }
   };
 
-  const showReport = (result: CotResult, input: string, title: string, reveal: (start: number, end: number) => void): vscode.WebviewPanel => {
+  const showReport = (
+    result: CotResult,
+    input: string,
+    title: string,
+    reveal: (start: number, end: number) => void,
+  ): vscode.WebviewPanel => {
     const scriptFile = vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview', 'cot.js');
     const hasScript = fs.existsSync(scriptFile.fsPath);
-    const panel = vscode.window.createWebviewPanel('contextzip.cotReport', title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-      enableScripts: hasScript,
-      localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview')],
-    });
+    const panel = vscode.window.createWebviewPanel(
+      'contextzip.cotReport',
+      title,
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      {
+        enableScripts: hasScript,
+        localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview')],
+      },
+    );
     panel.webview.html = renderCotReportHtml(result, {
       nonce: nonce(),
       cspSource: panel.webview.cspSource,
@@ -244,7 +298,8 @@ export function registerCotCommands(context: vscode.ExtensionContext, deps: CotC
       input,
     });
     panel.webview.onDidReceiveMessage((msg: { type?: string; start?: number; end?: number }) => {
-      if (msg?.type === 'reveal' && typeof msg.start === 'number' && typeof msg.end === 'number') reveal(msg.start, msg.end);
+      if (msg?.type === 'reveal' && typeof msg.start === 'number' && typeof msg.end === 'number')
+        reveal(msg.start, msg.end);
     });
     return panel;
   };
@@ -277,21 +332,37 @@ export function registerCotCommands(context: vscode.ExtensionContext, deps: CotC
       answer: c.get<string>('fields.answer', 'final_answer'),
       output: c.get<string>('fields.output', '') || c.get<string>('fields.think', 'think'),
     };
-    log(`cot-batch: ${input.fsPath} -> ${output.fsPath} (fields ${JSON.stringify(fields)}, ratio ${settings.cotRatio})`);
+    log(
+      `cot-batch: ${input.fsPath} -> ${output.fsPath} (fields ${JSON.stringify(fields)}, ratio ${settings.cotRatio})`,
+    );
     const summary = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'ContextZip: compressing trace data set', cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: 'ContextZip: compressing trace data set',
+        cancellable: true,
+      },
       (progress, token) => {
         let last = 0;
         return runJob<CotBatchJobResult>(
           'cotBatch',
-          { model: modelSpec(), input: input.fsPath, output: output.fsPath, fields, ratio: settings.cotRatio, tokenizer: tokenizerFor() },
+          {
+            model: modelSpec(),
+            input: input.fsPath,
+            output: output.fsPath,
+            fields,
+            ratio: settings.cotRatio,
+            tokenizer: tokenizerFor(),
+          },
           (p) => {
             if (p.stage !== 'traces' || p.total <= 0) {
               progress.report({ message: p.message ?? p.stage });
               return;
             }
             const pct = (100 * p.done) / p.total;
-            progress.report({ increment: Math.max(0, pct - last), message: `line ${p.done}/${p.total}: ${p.message ?? ''}` });
+            progress.report({
+              increment: Math.max(0, pct - last),
+              message: `line ${p.done}/${p.total}: ${p.message ?? ''}`,
+            });
             last = pct;
           },
           token,
@@ -302,7 +373,9 @@ export function registerCotCommands(context: vscode.ExtensionContext, deps: CotC
     log(
       `cot-batch: ${summary.traces} traces compressed, ${summary.skipped} skipped (${summary.skippedExisting} already in output, ${summary.bad} bad lines, ${summary.failed} failed); ` +
         `tokens ${summary.tokensBefore} -> ${summary.tokensAfter}` +
-        (d ? `; per-trace ratio min ${d.min.toFixed(3)} p25 ${d.p25.toFixed(3)} median ${d.median.toFixed(3)} p75 ${d.p75.toFixed(3)} max ${d.max.toFixed(3)}` : '') +
+        (d
+          ? `; per-trace ratio min ${d.min.toFixed(3)} p25 ${d.p25.toFixed(3)} median ${d.median.toFixed(3)} p75 ${d.p75.toFixed(3)} max ${d.max.toFixed(3)}`
+          : '') +
         `; ${summary.tracesPerMinute.toFixed(1)} traces/min`,
     );
     for (const b of summary.badLines) log(`cot-batch: ${input.fsPath}:${b.line}: ${b.reason}; skipped`);
@@ -316,7 +389,8 @@ export function registerCotCommands(context: vscode.ExtensionContext, deps: CotC
       )
       .then((choice) => {
         if (choice === open) void vscode.window.showTextDocument(output);
-        else if (choice === showLog && 'show' in deps.output) (deps.output as { show(preserveFocus?: boolean): void }).show(true);
+        else if (choice === showLog && 'show' in deps.output)
+          (deps.output as { show(preserveFocus?: boolean): void }).show(true);
       });
     return summary;
   };
@@ -340,6 +414,9 @@ export function registerCotCommands(context: vscode.ExtensionContext, deps: CotC
 
   context.subscriptions.push(
     vscode.commands.registerCommand(COT_COMMANDS.compressTrace, guarded(COT_COMMANDS.compressTrace, compressTrace)),
-    vscode.commands.registerCommand(COT_COMMANDS.compressDataset, guarded(COT_COMMANDS.compressDataset, compressDataset)),
+    vscode.commands.registerCommand(
+      COT_COMMANDS.compressDataset,
+      guarded(COT_COMMANDS.compressDataset, compressDataset),
+    ),
   );
 }

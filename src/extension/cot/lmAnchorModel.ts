@@ -37,7 +37,14 @@ export const COMPRESS_PROMPT = (trace: string, explanation: string): string =>
   ].join('\n');
 
 async function ask(model: vscode.LanguageModelChat, prompt: string, token: vscode.CancellationToken): Promise<string> {
-  const response = await model.sendRequest([vscode.LanguageModelChatMessage.User(prompt)], { justification: 'ContextZip compresses the reasoning trace you selected (setting contextzip.cot.useChatModelAnchor).' }, token);
+  const response = await model.sendRequest(
+    [vscode.LanguageModelChatMessage.User(prompt)],
+    {
+      justification:
+        'ContextZip compresses the reasoning trace you selected (setting contextzip.cot.useChatModelAnchor).',
+    },
+    token,
+  );
   let text = '';
   for await (const part of response.text) text += part;
   return text;
@@ -66,7 +73,10 @@ export class LmAnchorModel implements AnchorModel {
  * The chat model the user picked for stage 1: the remembered one if still available, else a
  * quick pick (the choice is remembered). Undefined when none is available or the user cancels.
  */
-export async function pickChatModel(context: vscode.ExtensionContext, forcePick = false): Promise<vscode.LanguageModelChat | undefined> {
+export async function pickChatModel(
+  context: vscode.ExtensionContext,
+  forcePick = false,
+): Promise<vscode.LanguageModelChat | undefined> {
   const models = await vscode.lm.selectChatModels();
   if (models.length === 0) return undefined;
   const remembered = context.globalState.get<string>(PICKED_MODEL_KEY);
@@ -75,8 +85,17 @@ export async function pickChatModel(context: vscode.ExtensionContext, forcePick 
     if (m) return m;
   }
   const pick = await vscode.window.showQuickPick(
-    models.map((m) => ({ label: m.name, description: `${m.vendor} · ${m.family}`, detail: `max input ${m.maxInputTokens} tokens`, model: m })),
-    { title: 'ContextZip: chat model for reasoning-trace stage 1', placeHolder: 'The trace and its answer are sent to this model only', ignoreFocusOut: true },
+    models.map((m) => ({
+      label: m.name,
+      description: `${m.vendor} · ${m.family}`,
+      detail: `max input ${m.maxInputTokens} tokens`,
+      model: m,
+    })),
+    {
+      title: 'ContextZip: chat model for reasoning-trace stage 1',
+      placeHolder: 'The trace and its answer are sent to this model only',
+      ignoreFocusOut: true,
+    },
   );
   if (!pick) return undefined;
   await context.globalState.update(PICKED_MODEL_KEY, `${pick.model.vendor}/${pick.model.id}`);
