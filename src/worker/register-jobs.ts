@@ -1,2 +1,6 @@
 /** Jobs contributed by other engine areas register here (one import per area). */
-export {};
+import { registerCotJobs } from '../core/cot/jobs.js';
+import { registerJob, scorerFor } from './jobs.js';
+
+// Reasoning-trace compression shares the worker's loaded model and score cache.
+registerCotJobs(registerJob, (spec, ctx) => scorerFor(spec, ctx));
