@@ -144,8 +144,12 @@ function isLineStartBefore(text: string, offset: number): boolean {
 interface RawDef {
   pattern: number;
   def: Node;
-  kind: ChunkKind;
-  name: string;
+  kind: string;
+  nameNode: Node | null;
+  declNode: Node | null;
+  start: number;
+  end: number;
+  children: RawDef[];
 }
 
 /** Extends the definition over wrappers and adjacent leading comments/attributes. */
@@ -216,23 +220,33 @@ export function extractDefinitions(lang: LanguageSpec, query: Query, tree: Tree,
     if (!def || def.isMissing || def.type === 'ERROR' || def.endIndex <= def.startIndex) continue;
     const prev = byNode.get(def.id);
     if (prev && prev.pattern <= m.patternIndex) continue;
-    const k = KIND_ALIASES.get(kind) ?? (kind as ChunkKind);
-    byNode.set(def.id, { pattern: m.patternIndex, def, kind: k, name: nameOf(lang, def, nameNode, declNode) });
+    byNode.set(def.id, { pattern: m.patternIndex, def, kind, nameNode, declNode, start: def.startIndex, end: def.endIndex, children: [] });
   }
 
-  // Expand and dedupe definitions that share a range (e.g. `typedef struct X {...} X;`).
-  const root = tree.rootNode;
-  const byRange = new Map<string, RawDef & Omit<Definition, 'children' | 'name' | 'kind'> & { stmtStart: number; stmtEnd: number }>();
-  for (const d of byNode.values()) {
+  // Nest by the definition nodes' own ranges (cheap: no parent walks, which cost O(depth)
+  // each in tree-sitter). Only definitions reachable through containers are processed
+  // further, so definitions nested in functions cost nothing (deeply nested code).
+  const sorted = [...byNode.values()].sort((a, b) => a.start - b.start || b.end - a.end);
+  const rawRoots: RawDef[] = [];
+  const stack: RawDef[] = [];
+  for (const d of sorted) {
+    while (stack.length > 0 && stack[stack.length - 1].end < d.end) stack.pop();
+    const parent = stack.length > 0 ? stack[stack.length - 1] : null;
+    if (parent) parent.children.push(d);
+    else rawRoots.push(d);
+    stack.push(d);
+  }
+
+  const build = (d: RawDef, parent: Definition | null): Definition => {
     const { top, start } = expand(lang, text, d.def);
-    const key = `${top.startIndex}:${top.endIndex}`;
-    const existing = byRange.get(key);
-    if (existing && existing.pattern <= d.pattern) continue;
-    // The top-level statement holding this definition.
-    let stmt = top;
-    for (let p = stmt.parent; p && p.id !== root.id; p = p.parent) stmt = p;
-    byRange.set(key, {
-      ...d,
+    let kind = KIND_ALIASES.get(d.kind) ?? (d.kind as ChunkKind);
+    const name = nameOf(lang, d.def, d.nameNode, d.declNode);
+    if (kind === 'function' && parent && METHOD_OWNERS.has(parent.kind)) kind = 'method';
+    if (kind === 'method' && lang.id === 'ruby' && !parent) kind = 'function';
+    if (kind === 'function' && (lang.id === 'cpp' || lang.id === 'c') && name.includes('::')) kind = 'method';
+    const def: Definition = {
+      name,
+      kind,
       start,
       end: top.endIndex,
       outerStart: top.startIndex,
@@ -240,60 +254,67 @@ export function extractDefinitions(lang: LanguageSpec, query: Query, tree: Tree,
       nodeRow: d.def.startPosition.row,
       bodyRow: headerEndRow(lang, d.def),
       owner: lang.id === 'go' && d.def.type === 'method_declaration' ? goReceiverType(d.def) : null,
-      stmtStart: stmt.startIndex,
-      stmtEnd: stmt.endIndex,
-    });
-  }
-
-  const sorted = [...byRange.values()].sort((a, b) => a.outerStart - b.outerStart || b.outerEnd - a.outerEnd);
-  const roots: Definition[] = [];
-  const holders = new Map<string, Definition>();
-  const stack: Definition[] = [];
-  for (const d of sorted) {
-    while (stack.length > 0 && stack[stack.length - 1].outerEnd < d.outerEnd) stack.pop();
-    // Partially overlapping ranges cannot come from one tree; guard anyway.
-    while (stack.length > 0 && stack[stack.length - 1].outerEnd <= d.outerStart) stack.pop();
-    const parent = stack.length > 0 ? stack[stack.length - 1] : null;
-    let kind = d.kind;
-    if (kind === 'function' && parent && METHOD_OWNERS.has(parent.kind)) kind = 'method';
-    if (kind === 'method' && lang.id === 'ruby' && !parent) kind = 'function';
-    if (kind === 'function' && (lang.id === 'cpp' || lang.id === 'c') && d.name.includes('::')) kind = 'method';
-    const def: Definition = {
-      name: d.name,
-      kind,
-      start: d.start,
-      end: d.end,
-      outerStart: d.outerStart,
-      outerEnd: d.outerEnd,
-      nodeRow: d.nodeRow,
-      bodyRow: d.bodyRow,
-      owner: d.owner,
       children: [],
     };
-    if (parent) parent.children.push(def);
-    else if (d.stmtStart !== d.outerStart || d.stmtEnd !== d.outerEnd) {
-      const key = `${d.stmtStart}:${d.stmtEnd}`;
-      let holder = holders.get(key);
-      if (!holder) {
-        holder = {
-          name: '',
-          kind: 'code',
-          start: d.stmtStart,
-          end: d.stmtEnd,
-          outerStart: d.stmtStart,
-          outerEnd: d.stmtEnd,
-          nodeRow: -1,
-          bodyRow: -1,
-          owner: null,
-          children: [],
-          synthetic: true,
-        };
-        holders.set(key, holder);
-        roots.push(holder);
+    if (CONTAINER_KINDS.has(kind)) {
+      for (const c of d.children) {
+        const child = build(c, def);
+        // A wrapper shared with the parent (e.g. `typedef struct {...} T;`) is not a member.
+        if (child.outerStart === def.outerStart && child.outerEnd === def.outerEnd) continue;
+        def.children.push(child);
       }
-      holder.children.push(def);
-    } else roots.push(def);
-    stack.push(def);
+    }
+    return def;
+  };
+
+  // Top-level statements, to find definitions that sit inside a non-definition statement.
+  const root = tree.rootNode;
+  const stmts: Array<[number, number]> = [];
+  for (let i = 0, n = root.childCount; i < n; i++) {
+    const c = root.child(i);
+    if (c) stmts.push([c.startIndex, c.endIndex]);
+  }
+  const statementOf = (offset: number): [number, number] | null => {
+    let lo = 0;
+    let hi = stmts.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (stmts[mid][1] <= offset) lo = mid + 1;
+      else if (stmts[mid][0] > offset) hi = mid - 1;
+      else return stmts[mid];
+    }
+    return null;
+  };
+
+  const roots: Definition[] = [];
+  const holders = new Map<string, Definition>();
+  for (const r of rawRoots) {
+    const def = build(r, null);
+    const stmt = statementOf(def.outerStart);
+    if (!stmt || (stmt[0] === def.outerStart && stmt[1] === def.outerEnd) || stmt[1] < def.outerEnd) {
+      roots.push(def);
+      continue;
+    }
+    const key = `${stmt[0]}:${stmt[1]}`;
+    let holder = holders.get(key);
+    if (!holder) {
+      holder = {
+        name: '',
+        kind: 'code',
+        start: stmt[0],
+        end: stmt[1],
+        outerStart: stmt[0],
+        outerEnd: stmt[1],
+        nodeRow: -1,
+        bodyRow: -1,
+        owner: null,
+        children: [],
+        synthetic: true,
+      };
+      holders.set(key, holder);
+      roots.push(holder);
+    }
+    holder.children.push(def);
   }
   return { definitions: roots, timedOut: false };
 }
