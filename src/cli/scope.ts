@@ -1,8 +1,9 @@
 /** Files and folders named on the command line -> source texts relative to one root. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../core/errors.js';
 import type { SourceText } from '../core/code/compress-sources.js';
+import { UsageError } from '../core/errors.js';
+import { loadSourceFiles } from '../core/files/index.js';
 import type { SkippedFile } from '../core/types.js';
 
 export interface Scope {
@@ -11,20 +12,22 @@ export interface Scope {
   skipped: SkippedFile[];
 }
 
+/**
+ * The root is the single folder given, or the deepest folder holding every path; file names
+ * in the output are relative to it. Folders respect .gitignore, .contextzipignore and the
+ * default excludes; binary, minified and oversized files are skipped with a reason.
+ */
 export function loadScope(paths: string[], options: { exclude: string[]; maxFileBytes: number }): Scope {
   const abs = paths.map((p) => path.resolve(p));
   for (const p of abs) if (!fs.existsSync(p)) throw new UsageError(`No such file or folder: ${p}`);
-  const root = abs.length === 1 && fs.statSync(abs[0]).isDirectory() ? abs[0] : commonDir(abs);
-  const sources: SourceText[] = [];
-  const walk = (p: string) => {
-    const st = fs.statSync(p);
-    if (st.isDirectory()) {
-      for (const e of fs.readdirSync(p).sort()) if (!e.startsWith('.') && e !== 'node_modules') walk(path.join(p, e));
-    } else sources.push({ file: path.relative(root, p).split(path.sep).join('/'), text: fs.readFileSync(p, 'utf8') });
-  };
-  abs.forEach(walk);
-  void options;
-  return { root, sources, skipped: [] };
+  const root = commonDir(abs);
+  const { files, skipped } = loadSourceFiles({
+    root,
+    paths: abs,
+    exclude: options.exclude,
+    maxFileBytes: options.maxFileBytes,
+  });
+  return { root, sources: files.map((f) => ({ file: f.file, text: f.text })), skipped };
 }
 
 function commonDir(paths: string[]): string {
