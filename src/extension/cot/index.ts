@@ -173,14 +173,15 @@ export function registerCotCommands(context: vscode.ExtensionContext, deps: CotC
     return t === 'model' ? 'o200k_base' : t; // budgets are promises in the target tokenizer
   };
 
-  const compressTrace = async (): Promise<CotCommandResult | undefined> => {
-    const editor = vscode.window.activeTextEditor;
-    if (!editor) {
+  /** With a file URI (explorer context menu, tests): that file; else the selection or the active document. */
+  const compressTrace = async (uri?: vscode.Uri): Promise<CotCommandResult | undefined> => {
+    const editor = uri instanceof vscode.Uri ? undefined : vscode.window.activeTextEditor;
+    const doc = uri instanceof vscode.Uri ? await vscode.workspace.openTextDocument(uri) : editor?.document;
+    if (!doc) {
       void vscode.window.showWarningMessage('ContextZip: open a reasoning trace (or select one) first.');
       return undefined;
     }
-    const doc = editor.document;
-    const selection = editor.selection;
+    const selection = editor?.selection ?? new vscode.Selection(0, 0, 0, 0);
     const useSelection = !selection.isEmpty;
     const input = useSelection ? doc.getText(selection) : doc.getText();
     const baseOffset = useSelection ? doc.offsetAt(selection.start) : 0;
@@ -304,20 +305,30 @@ export function registerCotCommands(context: vscode.ExtensionContext, deps: CotC
     return panel;
   };
 
-  const compressDataset = async (): Promise<CotBatchJobResult | undefined> => {
-    const picked = await vscode.window.showOpenDialog({
-      title: 'ContextZip: reasoning-trace data set (JSONL, one record per line)',
-      canSelectMany: false,
-      filters: { 'JSON Lines': ['jsonl', 'ndjson', 'json'], 'All files': ['*'] },
-    });
+  /** With (input, output) URIs (tests, other commands): no dialogs. */
+  const compressDataset = async (
+    inputArg?: vscode.Uri,
+    outputArg?: vscode.Uri,
+  ): Promise<CotBatchJobResult | undefined> => {
+    const picked =
+      inputArg instanceof vscode.Uri
+        ? [inputArg]
+        : await vscode.window.showOpenDialog({
+            title: 'ContextZip: reasoning-trace data set (JSONL, one record per line)',
+            canSelectMany: false,
+            filters: { 'JSON Lines': ['jsonl', 'ndjson', 'json'], 'All files': ['*'] },
+          });
     if (!picked?.[0]) return undefined;
     const input = picked[0];
     const defaultOut = input.with({ path: input.path.replace(/(\.[^./]+)?$/, '.compressed.jsonl') });
-    const output = await vscode.window.showSaveDialog({
-      title: 'ContextZip: write the compressed data set to (existing records are kept; the run resumes)',
-      defaultUri: defaultOut,
-      filters: { 'JSON Lines': ['jsonl'] },
-    });
+    const output =
+      outputArg instanceof vscode.Uri
+        ? outputArg
+        : await vscode.window.showSaveDialog({
+            title: 'ContextZip: write the compressed data set to (existing records are kept; the run resumes)',
+            defaultUri: defaultOut,
+            filters: { 'JSON Lines': ['jsonl'] },
+          });
     if (!output) return undefined;
     if (output.fsPath === input.fsPath) {
       void vscode.window.showErrorMessage('ContextZip: the output must be a different file than the input.');
@@ -396,10 +407,10 @@ export function registerCotCommands(context: vscode.ExtensionContext, deps: CotC
   };
 
   const guarded =
-    <R>(id: string, run: () => Promise<R>) =>
-    async (): Promise<R | undefined> => {
+    <A extends unknown[], R>(id: string, run: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R | undefined> => {
       try {
-        return await run();
+        return await run(...args);
       } catch (err) {
         if (err instanceof CancelledError) {
           log(`${id}: cancelled`);
