@@ -58,6 +58,8 @@ export interface CotCommandDeps {
   output: { appendLine(line: string): void } | { info(line: string): void };
   /** The model worker; omitted: jobs run in-process behind an async boundary. */
   worker?: CotJobRunner;
+  /** The model part of job payloads (the model service's); default: from the settings. */
+  modelSpec?: () => CotModelSpec;
 }
 
 /** What the compress command returns (used by integration tests). */
@@ -161,6 +163,7 @@ export function registerCotCommands(context: vscode.ExtensionContext, deps: CotC
   };
 
   const modelSpec = (scope?: vscode.ConfigurationScope): CotModelSpec => {
+    if (deps.modelSpec) return deps.modelSpec();
     const s = readSettings(scope);
     return {
       model: s.model,
