@@ -4,10 +4,12 @@ import { register as registerCompress } from './compress.js';
 import { register as registerLogprobs } from './logprobs.js';
 import { register as registerCot } from './cot.js';
 import { register as registerCotBatch } from './cot-batch.js';
+import { register as registerChunks } from './chunks.js';
 
 export function registerCommands(program: Command): void {
   registerCompress(program);
   registerLogprobs(program);
   registerCot(program);
   registerCotBatch(program);
+  registerChunks(program);
 }

@@ -1,0 +1,90 @@
+/**
+ * `contextzip chunks`: how files split into chunks (tree-sitter definitions, code between
+ * them, fallbacks), as a table grouped by file or as JSON (PRODUCT.md: an array of
+ * `{file, name, kind, startLine, endLine, tokens, parent}`, plus headerLines and language).
+ */
+import type { Command } from 'commander';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createChunker } from '../../core/chunk/index.js';
+import { UsageError } from '../../core/errors.js';
+import { loadSourceFiles } from '../../core/files/index.js';
+import type { ChunkedFile } from '../../core/types.js';
+
+interface ChunksOptions {
+  json?: boolean;
+  maxClassTokens?: string;
+  exclude: string[];
+  maxFileBytes?: string;
+  allFiles?: boolean;
+}
+
+function positiveInt(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} must be a positive integer, got "${value}".`);
+  return n;
+}
+
+function printTable(results: ChunkedFile[]): void {
+  const out: string[] = [];
+  for (const r of results) {
+    const tokens = r.chunks.reduce((s, c) => s + c.tokens, 0);
+    const how = r.method === 'fallback' ? `fallback: ${r.note ?? 'line chunks'}` : r.hadParseErrors ? 'tree-sitter, with syntax errors' : 'tree-sitter';
+    out.push(`${r.file}  (${r.language}, ${how}, ${r.chunks.length} chunks, ${tokens} tokens)`);
+    for (const c of r.chunks) {
+      const lines = `L${c.startLine}-${c.endLine}`;
+      const name = c.parent && c.kind !== 'header' ? `${c.parent} › ${c.name}` : c.name;
+      out.push(`  ${lines.padEnd(12)} ${c.kind.padEnd(10)} ${name.padEnd(40)} ${String(c.tokens).padStart(6)}`);
+    }
+  }
+  if (out.length > 0) process.stdout.write(`${out.join('\n')}\n`);
+}
+
+export function register(program: Command): void {
+  program
+    .command('chunks')
+    .description('list the chunks files split into (tree-sitter definitions, code between them, fallbacks)')
+    .argument('[paths...]', 'files and folders (relative to the current directory)')
+    .option('--json', 'print a JSON array of {file, name, kind, startLine, endLine, tokens, parent, headerLines, language}')
+    .option('--max-class-tokens <n>', 'split classes/impls larger than this into header + members (default 400)')
+    .option('--exclude <glob>', 'skip files matching a glob (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--max-file-bytes <n>', 'skip files larger than this (default 1048576)')
+    .option('--all-files', 'in folders, chunk every text file, not only known source languages')
+    .action(async (paths: string[], opts: ChunksOptions) => {
+      if (paths.length === 0) throw new UsageError('chunks needs at least one file or folder.');
+      const maxClassTokens = positiveInt(opts.maxClassTokens, '--max-class-tokens');
+      const maxFileBytes = positiveInt(opts.maxFileBytes, '--max-file-bytes');
+      const root = process.cwd();
+      for (const p of paths) {
+        if (!fs.existsSync(path.resolve(root, p))) throw new UsageError(`No such file or folder: ${p}`);
+      }
+      const { files, skipped } = loadSourceFiles({ root, paths, exclude: opts.exclude, maxFileBytes, include: opts.allFiles ? 'all' : 'source' });
+      const chunker = await createChunker({ maxClassTokens });
+      try {
+        const results = files.map((f) => chunker.chunkFile(f.file, f.text));
+        if (opts.json) {
+          const rows = results.flatMap((r) =>
+            r.chunks.map((c) => ({
+              file: c.file,
+              name: c.name,
+              kind: c.kind,
+              startLine: c.startLine,
+              endLine: c.endLine,
+              tokens: c.tokens,
+              parent: c.parent,
+              headerLines: c.headerLines,
+              language: c.language,
+            })),
+          );
+          process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+        } else {
+          printTable(results);
+          for (const s of skipped) process.stderr.write(`skipped ${s.file}: ${s.reason} (${s.detail})\n`);
+          if (files.length === 0) process.stderr.write('contextzip: no source files found\n');
+        }
+      } finally {
+        chunker.dispose();
+      }
+    });
+}
