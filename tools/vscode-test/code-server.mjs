@@ -18,7 +18,9 @@ export function findCodeServer() {
   if (process.env.CODE_SERVER) return process.env.CODE_SERVER;
   const bin = path.join(cacheDir(), `code-server-${CODE_SERVER_VERSION}`, 'node_modules', '.bin', 'code-server');
   if (fs.existsSync(bin)) return bin;
-  console.log(`code-server not found in ${path.dirname(bin)}; installing it (tools/vscode-test/install-code-server.sh)`);
+  console.log(
+    `code-server not found in ${path.dirname(bin)}; installing it (tools/vscode-test/install-code-server.sh)`,
+  );
   const r = spawnSync('bash', [path.join(here, 'install-code-server.sh')], { stdio: ['ignore', 'pipe', 'inherit'] });
   if (r.status !== 0 || !fs.existsSync(bin)) throw new Error('code-server install failed');
   return bin;

@@ -7,8 +7,10 @@ import { toEntry } from './showChunks.js';
 import { collectWorkspaceFiles, readWorkspaceFile } from './workspaceFiles.js';
 
 export interface WorkspaceChunkResult {
-  /** Files found after excludes and .gitignore. */
+  /** Files VS Code found after `files.exclude` and `contextzip.exclude`. */
   found: number;
+  /** Found files that are not source code in a language ContextZip knows (not chunked, not listed). */
+  notSource: number;
   /** Files chunked (tree-sitter or fallback). */
   chunked: number;
   chunks: number;
@@ -45,12 +47,17 @@ export async function chunkWorkspace(deps: {
       const skipped: SkippedFile[] = [...collected.skipped];
       const entries: ChunkedFileEntry[] = [];
       const total = collected.files.length;
+      let notSource = collected.notSource;
       let chunks = 0;
       let lastYield = Date.now();
       for (let i = 0; i < total && !token.isCancellationRequested; i++) {
         const f = collected.files[i];
         progress.report({ message: `${i + 1}/${total} files: ${f.label}`, increment: 100 / total });
         const read = await readWorkspaceFile(f);
+        if (read === 'notSource') {
+          notSource++;
+          continue;
+        }
         if ('reason' in read) {
           skipped.push(read);
           continue;
@@ -66,10 +73,11 @@ export async function chunkWorkspace(deps: {
         }
       }
       const cancelled = token.isCancellationRequested;
-      entries.sort((a, b) => a.label.localeCompare(b.label));
-      skipped.sort((a, b) => a.file.localeCompare(b.file));
+      entries.sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
+      skipped.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
       const result: WorkspaceChunkResult = {
-        found: total,
+        found: collected.found,
+        notSource,
         chunked: entries.length,
         chunks,
         skipped,
@@ -79,9 +87,10 @@ export async function chunkWorkspace(deps: {
       };
       deps.tree.show(entries, { scope: 'workspace', files: entries.length, chunks, skipped, cancelled });
       const summary = `${entries.length} files, ${chunks} chunks, ${skipped.length} skipped${cancelled ? ' (cancelled)' : ''}`;
+      const other = notSource ? `; ${notSource} other files are not source code` : '';
       deps.treeView.message = `Workspace: ${summary}`;
-      log.info(`Chunk Workspace: ${summary} in ${result.ms} ms`);
-      for (const s of skipped) log.info(`  skipped ${s.file}: ${s.reason} (${s.detail})`);
+      log.info(`Chunk Workspace: ${summary} in ${result.ms} ms${other}`);
+      for (const s of skipped) log.info(`  skipped ${s.file} [${s.reason}]: ${s.detail}`);
       await vscode.commands.executeCommand('contextzip.chunks.focus');
       return result;
     },

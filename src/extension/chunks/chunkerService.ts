@@ -70,7 +70,11 @@ export class ChunkerService implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const c of this.chunkers.values()) void c.then((x) => x.dispose(), () => undefined);
+    for (const c of this.chunkers.values())
+      void c.then(
+        (x) => x.dispose(),
+        () => undefined,
+      );
     this.chunkers.clear();
   }
 }

@@ -64,7 +64,10 @@ export async function showChunksOfDocument(
   const forced = languageForPath(label, text) === null ? vscodeLanguages[document.languageId] : undefined;
   const chunked = await deps.chunker.chunkFile(label, text, document.uri, forced);
   deps.tree.show([toEntry(document.uri, label, chunked)], { scope: 'file', label });
-  const how = chunked.method === 'tree-sitter' ? `tree-sitter, ${chunked.language}` : `fallback: ${chunked.note ?? 'line chunks'}`;
+  const how =
+    chunked.method === 'tree-sitter'
+      ? `tree-sitter, ${chunked.language}`
+      : `fallback: ${chunked.note ?? 'line chunks'}`;
   // the file row already says what the tree shows; the message only explains fallbacks
   deps.treeView.message = chunked.method === 'fallback' ? `${label}: ${how}` : undefined;
   deps.log.info(

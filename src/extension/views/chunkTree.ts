@@ -203,7 +203,8 @@ export class ChunksTreeProvider implements vscode.TreeDataProvider<ChunkTreeNode
     tip.appendMarkdown(`**${escapeMd(chunk.name)}** — ${chunk.kind}\n\n`);
     tip.appendMarkdown(`${escapeMd(entry.label)}, lines ${chunk.startLine}–${chunk.endLine}\n\n`);
     tip.appendMarkdown(`${chunk.tokens} tokens`);
-    if (chunk.headerLines) tip.appendMarkdown(` · ${chunk.headerLines} header line${chunk.headerLines === 1 ? '' : 's'}`);
+    if (chunk.headerLines)
+      tip.appendMarkdown(` · ${chunk.headerLines} header line${chunk.headerLines === 1 ? '' : 's'}`);
     if (chunk.parent) tip.appendMarkdown(`\n\nin \`${chunk.parent}\``);
     item.tooltip = tip;
     item.contextValue = `contextzip.chunk.${chunk.kind}`;

@@ -74,7 +74,10 @@ suite('Show Chunks of Current File', () => {
     assert.equal(editor.document.uri.toString(), fixtureUri('src/shapes.ts').toString());
     assert.equal(editor.selection.start.line, 23);
     assert.equal(editor.selection.end.line, 26);
-    assert.equal(editor.document.getText(editor.selection), editor.document.getText().split('\n').slice(23, 27).join('\n'));
+    assert.equal(
+      editor.document.getText(editor.selection),
+      editor.document.getText().split('\n').slice(23, 27).join('\n'),
+    );
     assert.equal(api.chunksTree.findChunkAt(editor.document.uri, 25), area);
   });
 
@@ -97,7 +100,10 @@ suite('Show Chunks of Current File', () => {
       result.chunks.map((c) => c.tokens),
       [8, 23, 33, 12, 21, 37, 28, 31],
     );
-    assert.match(api.log.lines().at(-1) ?? '', /^Chunks of src\/stats\.py: 8 chunks in \d+ ms \(tree-sitter, python\)$/);
+    assert.match(
+      api.log.lines().at(-1) ?? '',
+      /^Chunks of src\/stats\.py: 8 chunks in \d+ ms \(tree-sitter, python\)$/,
+    );
   });
 
   test('untitled document: the editor language picks the grammar; unsaved text is used', async () => {
