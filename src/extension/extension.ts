@@ -9,7 +9,9 @@ import { ChunkerService } from './chunks/chunkerService.js';
 import { chunkWorkspace, type WorkspaceChunkResult } from './chunks/chunkWorkspace.js';
 import { revealChunk } from './chunks/revealChunk.js';
 import { showChunksOfDocument } from './chunks/showChunks.js';
+import { registerCompressFeatures, type CompressFeatures } from './compress/index.js';
 import { ContextZipLog } from './log.js';
+import { registerModelFeatures, type ModelFeatures } from './model/index.js';
 import { ChunksTreeProvider, type ChunkTreeNode } from './views/chunkTree.js';
 import { EmptyTreeProvider, placeholderViews } from './views/placeholders.js';
 import type { ChunkedFile } from '../core/types.js';
@@ -22,6 +24,10 @@ export interface ContextZipApi {
   readonly log: ContextZipLog;
   readonly chunksTree: ChunksTreeProvider;
   readonly chunksView: vscode.TreeView<ChunkTreeNode>;
+  /** Model worker, status bar item and Model view (src/extension/model/). */
+  readonly model: ModelFeatures;
+  /** Compression runs, Last Run and History views (src/extension/compress/). */
+  readonly compress: CompressFeatures;
 }
 
 export function activate(context: vscode.ExtensionContext): ContextZipApi {
@@ -65,8 +71,11 @@ export function activate(context: vscode.ExtensionContext): ContextZipApi {
     }),
   );
 
+  const model = registerModelFeatures(context, { log, command });
+  const compress = registerCompressFeatures(context, { log, command, service: model.modelService });
+
   log.info(`ContextZip ${String(context.extension.packageJSON.version)} activated (VS Code ${vscode.version})`);
-  return { log, chunksTree, chunksView };
+  return { log, chunksTree, chunksView, model, compress };
 }
 
 export function deactivate(): void {}

@@ -16,4 +16,4 @@ export class EmptyTreeProvider implements vscode.TreeDataProvider<never> {
 }
 
 /** View ids contributed in package.json that still use the empty placeholder. */
-export const placeholderViews = ['contextzip.lastRun', 'contextzip.history', 'contextzip.model'] as const;
+export const placeholderViews: readonly string[] = [];

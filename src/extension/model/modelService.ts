@@ -1,0 +1,272 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { CancelledError } from '../../core/errors.js';
+import {
+  EMBEDDED_MODEL_ID,
+  modelFolderBytes,
+  resolveModelLocation,
+  type ModelLocation,
+} from '../../core/model/model-files.js';
+import { ModelWorkerClient, type JobOptions } from '../../worker/client.js';
+import type { ModelSpecPayload, ModelStatus } from '../../worker/jobs.js';
+import type { JobProgress } from '../../worker/protocol.js';
+import type { ContextZipLog } from '../log.js';
+import { readSettings } from '../settings.js';
+
+export type ModelState = 'not loaded' | 'loading' | 'ready' | 'error';
+
+/** What the model setting points at, resolved in the extension host (file checks only, no model work). */
+export interface ModelDescription {
+  /** The setting's value ("embedded", a hub id or a folder path). */
+  setting: string;
+  kind: ModelLocation['kind'] | 'invalid';
+  /** Short name for the status bar: "embedded", the hub repo name, or the folder name. */
+  shortName: string;
+  dtype: string;
+  /** The model folder (for hub models: where it is or will be downloaded). */
+  dir?: string;
+  /** Bytes of the model folder on disk (0 when not downloaded yet). */
+  bytes: number;
+  /** Root of downloaded hub models (global storage). */
+  cacheDir: string;
+  /** Why the setting cannot be resolved (e.g. a folder that no longer exists). */
+  problem?: string;
+}
+
+const DEFAULT_HUB_ENDPOINT = 'https://huggingface.co';
+
+/**
+ * Owns the one model worker of the extension: every model job (load, compress, status,
+ * cache) goes through it, so the extension host never runs the model itself. Tracks what
+ * the worker has loaded and the last compression ratio for the status bar and Model view.
+ */
+export class ModelService implements vscode.Disposable {
+  readonly client: ModelWorkerClient;
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  state: ModelState = 'not loaded';
+  /** The last error of a load (shown in the tooltip and the Model view). */
+  lastError: string | undefined;
+  /** The worker's status after the last job (score cache counters, loaded model). */
+  lastStatus: ModelStatus | undefined;
+  /** compressedTokens / originalTokens of the last compression run. */
+  lastRatio: number | undefined;
+
+  /** Spec key the worker has loaded, and the one a running load is bringing in. */
+  private loadedKey: string | undefined;
+  private pendingKey: string | undefined;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: ContextZipLog,
+  ) {
+    this.client = new ModelWorkerClient(path.join(context.extensionPath, 'dist', 'worker.js'));
+    this.disposables.push(
+      this.changed,
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('contextzip.model') || e.affectsConfiguration('contextzip.modelDtype')) {
+          void this.onModelSettingChanged();
+        } else if (e.affectsConfiguration('contextzip.hubEndpoint')) {
+          this.changed.fire();
+        }
+      }),
+    );
+  }
+
+  /** Root folder of downloaded hub models: the extension's global storage. */
+  get cacheDir(): string {
+    return path.join(this.context.globalStorageUri.fsPath, 'models');
+  }
+
+  /** Persisted score files live next to the model cache (like the CLI's layout). */
+  get scoresDir(): string {
+    return path.join(this.context.globalStorageUri.fsPath, 'scores');
+  }
+
+  get hubEndpoint(): string {
+    const v = vscode.workspace.getConfiguration('contextzip').get<string>('hubEndpoint', DEFAULT_HUB_ENDPOINT);
+    return (v || DEFAULT_HUB_ENDPOINT).trim().replace(/\/+$/, '');
+  }
+
+  /** The model part of every job payload, from the current settings. */
+  payload(extra: Partial<ModelSpecPayload> = {}): ModelSpecPayload {
+    const s = readSettings();
+    return { model: s.model, dtype: s.modelDtype, cacheDir: this.cacheDir, endpoint: this.hubEndpoint, ...extra };
+  }
+
+  describe(): ModelDescription {
+    const s = readSettings();
+    const setting = (s.model ?? '').trim() || EMBEDDED_MODEL_ID;
+    const base = { setting, dtype: s.modelDtype, cacheDir: this.cacheDir };
+    try {
+      const loc = resolveModelLocation(setting, this.cacheDir);
+      const shortName = loc.kind === 'embedded' ? 'embedded' : path.basename(loc.id);
+      return { ...base, kind: loc.kind, shortName, dir: loc.dir, bytes: folderBytes(loc.dir) };
+    } catch (err) {
+      return {
+        ...base,
+        kind: 'invalid',
+        shortName: path.basename(setting) || setting,
+        bytes: 0,
+        problem: err instanceof Error ? err.message : String(err),
+      };
+    }
+  }
+
+  /** Loads the configured model in the worker (downloading a hub model only when allowed). */
+  async load(options: JobOptions & { allowDownload?: boolean } = {}): Promise<ModelStatus> {
+    const spec = this.payload({ allowDownload: options.allowDownload === true });
+    const key = specKey(spec);
+    this.pendingKey = key;
+    this.setState('loading');
+    try {
+      const status = await this.client.run<ModelStatus>('loadModel', spec, options);
+      this.loadedKey = key;
+      this.lastStatus = status;
+      this.lastError = undefined;
+      this.log.info(`Model loaded: ${status.id ?? spec.model} (${status.dtype ?? spec.dtype})`);
+      this.setState('ready');
+      return status;
+    } catch (err) {
+      this.loadedKey = undefined;
+      if (err instanceof CancelledError) {
+        this.lastError = undefined;
+        this.setState('not loaded');
+      } else {
+        this.lastError = err instanceof Error ? err.message : String(err);
+        this.setState('error');
+      }
+      throw err;
+    } finally {
+      if (this.pendingKey === key) this.pendingKey = undefined;
+    }
+  }
+
+  /**
+   * Runs a job that uses the configured model (e.g. 'compress'). The worker loads the model
+   * on first use; the state follows ('loading' when the worker reports the load stage).
+   */
+  async runWithModel<R>(job: string, payload: { model: ModelSpecPayload }, options: JobOptions = {}): Promise<R> {
+    const key = specKey(payload.model);
+    const wasReady = this.loadedKey === key && this.state === 'ready';
+    const onProgress = (p: JobProgress) => {
+      if (p.stage === 'load' && !wasReady) {
+        this.pendingKey = key;
+        this.setState('loading');
+      } else if (p.stage !== 'load' && p.stage !== 'download' && this.state === 'loading') {
+        this.loadedKey = key;
+        this.setState('ready');
+      }
+      options.onProgress?.(p);
+    };
+    try {
+      const result = await this.client.run<R>(job, payload, { ...options, onProgress });
+      this.loadedKey = key;
+      this.lastError = undefined;
+      this.setState('ready');
+      return result;
+    } catch (err) {
+      if (this.state === 'loading') {
+        this.loadedKey = undefined;
+        const cancelled = err instanceof CancelledError;
+        this.lastError = cancelled ? undefined : err instanceof Error ? err.message : String(err);
+        this.setState(cancelled ? 'not loaded' : 'error');
+      }
+      throw err;
+    } finally {
+      if (this.pendingKey === key) this.pendingKey = undefined;
+      void this.refreshStatus();
+    }
+  }
+
+  /** Asks the worker for its status (loaded model, score cache counters). */
+  async refreshStatus(): Promise<ModelStatus | undefined> {
+    try {
+      this.lastStatus = await this.client.run<ModelStatus>('status', {});
+      if (!this.lastStatus.loaded && this.state === 'ready') this.setState('not loaded');
+      else this.changed.fire();
+    } catch (err) {
+      this.log.error('Model status failed', err);
+    }
+    return this.lastStatus;
+  }
+
+  /** Empties the worker's score cache and deletes the persisted score files. */
+  async clearCaches(): Promise<{ cleared: number; files: number }> {
+    const { cleared } = await this.client.run<{ cleared: number }>('clearCache', {});
+    let files = 0;
+    if (fs.existsSync(this.scoresDir)) {
+      for (const name of await fs.promises.readdir(this.scoresDir)) {
+        if (!/^scores-.*\.json(\.tmp.*)?$/.test(name)) continue;
+        await fs.promises.rm(path.join(this.scoresDir, name), { force: true });
+        files++;
+      }
+    }
+    this.log.info(`Caches cleared: ${cleared} score cache entries, ${files} persisted score file(s)`);
+    await this.refreshStatus();
+    return { cleared, files };
+  }
+
+  setLastRatio(ratio: number): void {
+    this.lastRatio = ratio;
+    this.changed.fire();
+  }
+
+  private setState(state: ModelState): void {
+    this.state = state;
+    this.changed.fire();
+  }
+
+  /** A different model or dtype: free the old one now (the next job loads the new one). */
+  private async onModelSettingChanged(): Promise<void> {
+    const key = specKey(this.payload());
+    if (key === this.loadedKey || key === this.pendingKey) {
+      this.changed.fire();
+      return;
+    }
+    const d = this.describe();
+    this.log.info(`Model setting changed to ${d.setting} (${d.dtype}); unloading the previous model`);
+    this.loadedKey = undefined;
+    this.lastError = undefined;
+    this.setState('not loaded');
+    try {
+      await this.client.run('unloadModel', {});
+    } catch (err) {
+      this.log.error('Unloading the previous model failed', err);
+    }
+    await this.refreshStatus();
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+    // Releases the model inside the worker, then stops the thread (see ModelWorkerClient.dispose).
+    void this.client.dispose().catch(() => undefined);
+  }
+}
+
+function specKey(spec: ModelSpecPayload): string {
+  return JSON.stringify([(spec.model ?? '').trim() || EMBEDDED_MODEL_ID, spec.dtype ?? 'q8', spec.cacheDir ?? '']);
+}
+
+function folderBytes(dir: string): number {
+  try {
+    return modelFolderBytes(dir);
+  } catch {
+    return 0;
+  }
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${units[i]}`;
+}
