@@ -53,7 +53,7 @@ export function renderCotReportHtml(result: CotResult, opts: ReportHtmlOptions):
   <td class="mark">${s.anchored ? `<span class="badge anchor" title="${escapeHtml(anchor)}">⚓ anchored</span>` : ''}</td>
   <td class="mark">${s.kept ? '<span class="badge keep">✓ kept</span>' : `<span class="badge drop">✗ ${escapeHtml(status)}</span>`}</td>
   <td class="num">${s.tokens}</td>
-  <td class="text"><code>${escapeHtml(preview.replace(/\s+/g, ' '))}</code></td>
+  <td class="text" title="${escapeHtml(preview)}"><code>${escapeHtml(preview.replace(/\s+/g, ' '))}</code></td>
 </tr>`;
     })
     .join('\n');
@@ -94,7 +94,8 @@ tr.removed td.text { opacity: 0.6; text-decoration: line-through; }
 .badge.anchor { color: var(--vscode-charts-purple); }
 .badge.keep { color: var(--vscode-charts-green); }
 .badge.drop { color: var(--vscode-charts-red); }
-td.text code { font-family: var(--vscode-editor-font-family); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; display: inline-block; max-width: 60vw; }
+td.text { width: 100%; max-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+td.text code { font-family: var(--vscode-editor-font-family); }
 tr[tabindex]:focus { outline: 1px solid var(--vscode-focusBorder); outline-offset: -1px; }
 tr[tabindex] { cursor: pointer; }
 ${widths}
