@@ -248,4 +248,3 @@ export function checkTiling(text: string, chunks: readonly Chunk[]): string | nu
   return null;
 }
 
-export { isBlankLine };
