@@ -46,6 +46,15 @@ for (const [what, p] of [
 const t0 = Date.now();
 const state = makeState('cz-it-');
 const ws = copyWorkspace(wsSource, state);
+// Run a snapshot of the extension (its shipped folders) and of the suite: a rebuild in the
+// working tree during the run (watch mode, another terminal) cannot pull files from under it.
+const extRun = path.join(state, 'extension');
+for (const d of ['package.json', 'dist', 'media', 'syntaxes', 'README.md', 'LICENSE', 'CHANGELOG.md']) {
+  if (fs.existsSync(path.join(extDev, d))) fs.cpSync(path.join(extDev, d), path.join(extRun, d), { recursive: true });
+}
+const testsRun = path.join(state, 'tests', path.basename(path.dirname(extTests)));
+fs.cpSync(path.dirname(extTests), testsRun, { recursive: true });
+const testsEntry = path.join(testsRun, path.basename(extTests));
 let server;
 let browser;
 let code = 1;
@@ -83,8 +92,8 @@ try {
   if (process.env.BROWSER_CONSOLE) page.on('console', (m) => console.log('[browser]', m.text()));
   const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${p}`;
   const payload = [
-    ['extensionDevelopmentPath', remote(extDev)],
-    ['extensionTestsPath', remote(extTests)],
+    ['extensionDevelopmentPath', remote(extRun)],
+    ['extensionTestsPath', remote(testsEntry)],
   ];
   console.log(`code-server ${server.port}: workspace ${ws}`);
   await page.goto(
