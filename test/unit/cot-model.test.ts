@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
@@ -287,5 +288,41 @@ describe('cot with the real model', () => {
       ),
       CancelledError,
     );
+  });
+
+  test('batch job: cancelled mid-run keeps the output clean and a rerun resumes', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cz-cot-cancel-'));
+    try {
+      const input = path.join(dir, 'in.jsonl');
+      const output = path.join(dir, 'out.jsonl');
+      const trace = fixture('pair-sum.trace.txt');
+      fs.writeFileSync(input, ['a', 'b', 'c', 'd'].map((id) => JSON.stringify({ id, think: trace })).join('\n') + '\n');
+      const handlers = cotJobHandlers(async () => scorer);
+      const signal = { cancelled: false };
+      const first = await handlers.cotBatch(
+        { model: {}, input, output, ratio: 0.7, amiTopFraction: 0 },
+        { signal, progress: (stage, done) => stage === 'traces' && done >= 2 && (signal.cancelled = true) },
+      );
+      assert.equal(first.cancelled, true);
+      assert.equal(first.traces, 2);
+      const written = fs.readFileSync(output, 'utf8');
+      assert.ok(written.endsWith('\n'));
+      assert.equal(written.trim().split('\n').length, 2);
+      const second = await handlers.cotBatch(
+        { model: {}, input, output, ratio: 0.7, amiTopFraction: 0 },
+        { signal: { cancelled: false }, progress: () => undefined },
+      );
+      assert.equal(second.cancelled, false);
+      assert.equal(second.skippedExisting, 2);
+      assert.equal(second.traces, 2);
+      const ids = fs
+        .readFileSync(output, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { id: string }).id);
+      assert.deepEqual(ids, ['a', 'b', 'c', 'd']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -79,9 +79,19 @@ export function register(program: Command): void {
       throw new UsageError(`--input: no such file: ${opts.input}`);
     const options = cotOptionsFromCli(opts);
     const scorer = await scorerFromOptions(opts);
+    // Ctrl-C: stop after (or inside) the current trace, close the output cleanly, print the
+    // summary; the same command resumes. A second Ctrl-C exits at once.
+    const signal = { cancelled: false };
+    const onSigint = (): void => {
+      if (signal.cancelled) process.exit(130);
+      signal.cancelled = true;
+      process.stderr.write('\ncot-batch: stopping (Ctrl-C again to abort now); rerun the same command to resume\n');
+    };
+    process.on('SIGINT', onSigint);
     try {
       const summary = await runCotBatch(scorer, {
         ...options,
+        signal,
         input: opts.input,
         output: opts.output,
         fields: {
@@ -96,7 +106,14 @@ export function register(program: Command): void {
       });
       process.stderr.write(`${formatSummary(summary)}\n`);
       if (opts.summaryJson) fs.writeFileSync(opts.summaryJson, `${JSON.stringify(summary, null, 2)}\n`);
+      if (summary.cancelled) {
+        process.stderr.write(
+          `cot-batch: cancelled at line ${summary.line} of ${summary.totalLines}; rerun to resume\n`,
+        );
+        process.exitCode = 130;
+      }
     } finally {
+      process.off('SIGINT', onSigint);
       await scorer.dispose();
     }
   });

@@ -3,11 +3,12 @@
  * line by line. Resumable: ids already in the output are skipped and new records appended.
  * Bad lines (invalid JSON, missing or non-string fields) are reported with their line
  * number and skipped; a trace that fails to compress is reported and skipped too. Only
- * cancellation stops the run early.
+ * cancellation stops the run early: between traces, or inside one (that trace is dropped,
+ * never half-written); the summary says `cancelled` and a rerun resumes.
  */
 import fs from 'node:fs';
 import readline from 'node:readline';
-import { CancelledError, throwIfCancelled, UsageError, type CancellationSignal } from '../errors.js';
+import { CancelledError, UsageError, type CancellationSignal } from '../errors.js';
 import type { Scorer } from '../model/scorer.js';
 import { compressTrace, type CotOptions, type CotResult } from './compress.js';
 
@@ -62,6 +63,8 @@ export interface CotBatchSummary extends CotBatchProgress {
   /** Per-trace compressed/original ratio over the traces of this run (null when none). */
   ratioDistribution: Distribution | null;
   tracesPerMinute: number;
+  /** True when the run stopped early on cancellation (rerun to resume; nothing half-written). */
+  cancelled: boolean;
   input: string;
   output: string;
 }
@@ -207,11 +210,15 @@ export async function runCotBatch(scorer: Scorer, options: CotBatchOptions): Pro
   };
   const seen = new Set<string>();
   let reportedLine = -1;
+  let cancelled = false;
   const rl = readline.createInterface({ input: fs.createReadStream(input), crlfDelay: Infinity });
   try {
     for await (const line of rl) {
+      if (signal?.cancelled) {
+        cancelled = true;
+        break;
+      }
       p.line++;
-      throwIfCancelled(signal);
       if (line.trim() === '') continue;
       let rec: unknown;
       try {
@@ -255,7 +262,11 @@ export async function runCotBatch(scorer: Scorer, options: CotBatchOptions): Pro
           onProgress: undefined,
         });
       } catch (err) {
-        if (err instanceof CancelledError || err instanceof UsageError) throw err;
+        if (err instanceof CancelledError) {
+          cancelled = true;
+          break;
+        }
+        if (err instanceof UsageError) throw err;
         p.failed++;
         options.onBadLine?.(
           p.line,
@@ -286,6 +297,7 @@ export async function runCotBatch(scorer: Scorer, options: CotBatchOptions): Pro
     ratio: p.tokensBefore > 0 ? p.tokensAfter / p.tokensBefore : 1,
     ratioDistribution: distribution(ratios),
     tracesPerMinute: p.elapsedMs > 0 ? (p.compressed * 60000) / p.elapsedMs : 0,
+    cancelled,
     input,
     output,
   };

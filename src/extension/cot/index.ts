@@ -384,6 +384,10 @@ export function registerCotCommands(context: vscode.ExtensionContext, deps: CotC
       },
     );
     const d = summary.ratioDistribution;
+    if (summary.cancelled)
+      log(
+        `cot-batch: cancelled at line ${summary.line} of ${summary.totalLines}; run the command again with the same output to resume.`,
+      );
     log(
       `cot-batch: ${summary.traces} traces compressed, ${summary.skipped} skipped (${summary.skippedExisting} already in output, ${summary.bad} bad lines, ${summary.failed} failed); ` +
         `tokens ${summary.tokensBefore} -> ${summary.tokensAfter}` +
@@ -397,7 +401,7 @@ export function registerCotCommands(context: vscode.ExtensionContext, deps: CotC
     const showLog = 'Show Log';
     void vscode.window
       .showInformationMessage(
-        `ContextZip: ${summary.traces} traces compressed (${summary.tokensBefore > 0 ? (100 * summary.ratio).toFixed(1) : '-'}% of tokens), ${summary.skipped} skipped.`,
+        `ContextZip: ${summary.cancelled ? 'cancelled; ' : ''}${summary.traces} traces compressed (${summary.tokensBefore > 0 ? (100 * summary.ratio).toFixed(1) : '-'}% of tokens), ${summary.skipped} skipped.`,
         open,
         showLog,
       )
