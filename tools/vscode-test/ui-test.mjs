@@ -255,6 +255,103 @@ try {
       .waitFor({ timeout: 15_000 });
     await shot('07-settings');
   });
+
+  await check(
+    'Compress Context for Query: query and scope prompts, preview beside, Last Run tree, status bar',
+    async () => {
+      await runCommand('View: Close All Editors');
+      await page.keyboard.press('Control+P');
+      await page.locator('.quick-input-widget input').fill('shapes.ts');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'shapes.ts' }).first().waitFor();
+      await page.keyboard.press('Enter');
+      await page.locator('.tab.active', { hasText: 'shapes.ts' }).waitFor({ timeout: 15_000 });
+      // the Chunks view folds away so Last Run has room
+      await viewPane('Chunks').locator('.pane-header').click();
+      await runCommand('ContextZip: Compress Context for Query…');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill('How is the distance between two points computed?');
+      await shot('08-compress-query-prompt');
+      await page.keyboard.press('Enter');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Open Editors' }).first().waitFor();
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Workspace' }).first().click();
+      await page.locator('.tab', { hasText: 'Compressed Context #1.ctxzip' }).first().waitFor({ timeout: 120_000 });
+      await waitForRow('Last Run', 'distance');
+      await page
+        .locator('.notification-toast', { hasText: /compressed [\d,]+ → [\d,]+ tokens/ })
+        .first()
+        .waitFor({ timeout: 15_000 });
+      const status = page.locator('.statusbar-item', { hasText: /ContextZip: embedded q8 · ready · \d+%/ }).first();
+      await status.waitFor({ timeout: 15_000 });
+      const rows = await treeRows('Last Run');
+      expect(
+        rows.some((r) => r.startsWith('src/shapes.ts')),
+        `no src/shapes.ts row in:\n${rows.join('\n')}`,
+      );
+      expect(
+        rows.some((r) => /^distancerank\d+·(kept|partial)/.test(r)),
+        `distance not kept in:\n${rows.join('\n')}`,
+      );
+      // the preview's header lines are highlighted by the contributed grammar (not plain text)
+      const editor = page.locator('.editor-instance .monaco-editor', { hasText: '===== src/' }).first();
+      await editor.waitFor({ timeout: 10_000 });
+      await page.mouse.move(700, 700);
+      await shot('09-compress-result');
+    },
+  );
+
+  await check('History and Model views: the run, the model, its size and cache', async () => {
+    await page
+      .locator('.notification-toast .codicon-notifications-clear, .notification-toast .codicon-close')
+      .first()
+      .click()
+      .catch(() => {});
+    await viewPane('Last Run').locator('.pane-header').click();
+    await viewPane('History').locator('.pane-header').click();
+    await waitForRow('History', 'How is the distance');
+    await page.mouse.move(700, 700);
+    await shot('10-history');
+    await viewPane('History').locator('.pane-header').click();
+    await viewPane('Model').locator('.pane-header').click();
+    await waitForRow('Model', 'Size on disk');
+    const rows = await treeRows('Model');
+    for (const w of ['Modelembedded(embedded,offline)', 'Weightsq8', 'Stateready', 'Scorecache']) {
+      expect(
+        rows.some((r) => r.includes(w)),
+        `no "${w}" row in:\n${rows.join('\n')}`,
+      );
+    }
+    await page.mouse.move(700, 700);
+    await shot('11-model-view');
+  });
+
+  await check(
+    'status bar item opens Select Model; choosing Embedded loads it with a progress notification',
+    async () => {
+      await page
+        .locator('.statusbar-item', { hasText: /ContextZip: embedded/ })
+        .first()
+        .click();
+      await page
+        .locator('.quick-input-list .monaco-list-row', { hasText: 'Hub model…' })
+        .first()
+        .waitFor({ timeout: 10_000 });
+      const picks = (await page.locator('.quick-input-list .monaco-list-row').allInnerTexts()).join('\n');
+      for (const w of ['Embedded (current)', 'bundled, offline', 'Hub model…', 'Local folder…']) {
+        expect(picks.includes(w), `no "${w}" in the Select Model picker:\n${picks}`);
+      }
+      await shot('12-select-model');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Embedded' }).first().click();
+      await page
+        .locator('.notification-toast', { hasText: /Embedded model \(q8\) is ready/ })
+        .first()
+        .waitFor({ timeout: 60_000 });
+      await page
+        .locator('.statusbar-item', { hasText: /ContextZip: embedded q8 · ready/ })
+        .first()
+        .waitFor();
+    },
+  );
 } catch (err) {
   results.push({ name: 'setup', ok: false });
   console.error('ui-test:', err);

@@ -143,7 +143,7 @@ export interface HistoryNode {
 /** Short title of a run: its query, or where the cursor was. */
 export function runTitle(run: CompressionRun): string {
   if (run.cursor && run.query.trim() === '') return `Cursor in ${run.cursor.file}:${run.cursor.line}`;
-  return oneLine(run.query, 60);
+  return oneLine(run.query, 48);
 }
 
 /** The History view: the last runs, newest first; a click reopens the run's preview. */
@@ -165,8 +165,8 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
     const item = new vscode.TreeItem(runTitle(run), vscode.TreeItemCollapsibleState.None);
     item.id = `history.run${run.id}`;
     const time = run.time.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
-    item.description = `${time} · ${pct(r.ratio)} · ${fmt(r.compressedTokens)} tok · ${run.scopeLabel}`;
-    item.iconPath = new vscode.ThemeIcon(run.cursor ? 'debug-stackframe-focused' : 'fold');
+    item.description = `${pct(r.ratio)} · ${fmt(r.compressedTokens)} tok · ${time} · ${run.scopeLabel}`;
+    item.iconPath = new vscode.ThemeIcon(run.cursor ? 'debug-stackframe-focused' : 'history');
     const tip = new vscode.MarkdownString(undefined, true);
     tip.appendMarkdown(`**#${run.id}** ${escapeMd(runTitle(run))}\n\n`);
     tip.appendMarkdown(`${escapeMd(run.scopeLabel)} · ${run.time.toLocaleString('en-GB')}\n\n`);

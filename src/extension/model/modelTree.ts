@@ -92,7 +92,7 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<ModelRow>, vsc
         id: 'lastRatio',
         label: 'Last run',
         value: `kept ${(s.lastRatio * 100).toFixed(1)}% of the tokens`,
-        icon: 'fold',
+        icon: 'dashboard',
       });
     }
     return rows;

@@ -45,7 +45,7 @@ export class ModelStatusBar implements vscode.Disposable {
     const st = s.lastStatus;
     if (st) tip.appendMarkdown(`\n\n$(history) score cache: ${st.cacheEntries} entries, ${st.cacheHits} hits`);
     if (s.lastRatio !== undefined) {
-      tip.appendMarkdown(`\n\n$(fold) last compression kept ${(s.lastRatio * 100).toFixed(1)}% of the tokens`);
+      tip.appendMarkdown(`\n\n$(dashboard) last compression kept ${(s.lastRatio * 100).toFixed(1)}% of the tokens`);
     }
     tip.appendMarkdown(`\n\n---\n\nClick to choose a model`);
     this.item.tooltip = tip;
