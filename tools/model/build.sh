@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Reproducible pipeline for the embedded default model (models/embedded). Offline; CPU only.
+# Needs: node (repo deps installed), Debian python3-torch python3-onnx python3-numpy libopenblas0-pthread,
+#        golang-1.19-src and rust-src (apt) for the Go/Rust part of the corpus.
+# Usage: tools/model/build.sh [all|corpus|tokenizer|train|tune|export|variants|check|bench]   (default: all)
+#   TRAIN_MINUTES=70 VERSION=1.0.0 tools/model/build.sh all
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+W=tools/model/work
+OUT=models/embedded
+PY=/usr/bin/python3
+export OPENBLAS_NUM_THREADS=2
+TRAIN_MINUTES=${TRAIN_MINUTES:-70}
+VERSION=${VERSION:-1.0.0}
+step=${1:-all}
+mkdir -p "$W"
+
+if [[ $step == all || $step == corpus ]]; then
+  node tools/model/build_corpus.mjs "$W" 70                       # -> $W/corpus.txt, $W/split.json, tools/model/corpus-manifest.json
+fi
+if [[ $step == all || $step == tokenizer ]]; then
+  node tools/model/train_bpe.mjs "$W/corpus.txt" "$W/tok" 6144 16 # byte-level BPE, 6144 ids (last = <|endoftext|>)
+  node tools/model/encode_corpus.mjs "$W/tok" "$W/corpus.txt" "$W/tokens.bin"
+  node tools/model/make_pairs.mjs "$W" dev 40                      # dev pairs (mixture tuning)
+  node tools/model/make_pairs.mjs "$W" test 27                     # -> bench/model/heldout-functions.json
+fi
+if [[ $step == all || $step == train ]]; then
+  # 128-d, 4 layers, SwiGLU 384, 6144 vocab (1.64M params); 512-token windows, last 15% of the time at 1024
+  nice -n 5 $PY tools/model/py/train.py "$W/tokens.bin" "$W/ckpt-main.pt" --minutes "$TRAIN_MINUTES" \
+    --d 128 --layers 4 --heads 4 --ffn 384 --seq 512 --batch 4 --lr 3e-3 --warmup 20 --seq2 1024 --seq2_frac 0.15 \
+    --eval_every 20 | tee "$W/train-main.log"
+fi
+if [[ $step == all || $step == tune ]]; then
+  nice -n 5 $PY tools/model/py/tune_mixture.py "$W/ckpt-main.pt" "$W/tok" "$W/tokens.bin" "$W/pairs-dev.json" "$W/mix.json" | tail -1
+  $PY -c "import json; json.dump(json.load(open('$W/mix.json'))['mix'], open('$W/mix-chosen.json', 'w'))"
+fi
+if [[ $step == all || $step == export ]]; then
+  rm -rf "$OUT" && mkdir -p "$OUT"
+  $PY tools/model/py/export.py "$OUT" "$W/tok" "$W/tokens.bin" "$W/ckpt-main.pt" --mix "$W/mix-chosen.json" \
+    --version "$VERSION" --fold-copy "$W/model_folded.onnx"
+  $PY tools/model/py/quantize.py "$OUT" both "$W/model_folded.onnx"  # onnx/model_quantized.onnx (q8), onnx/model_q4.onnx (q4)
+fi
+if [[ $step == all || $step == variants ]]; then
+  V="$W/variants"
+  $PY tools/model/py/export.py "$V/neural" "$W/tok" "$W/tokens.bin" "$W/ckpt-main.pt" --neural-only --version "$VERSION"
+  $PY tools/model/py/export.py "$V/random" "$W/tok" "$W/tokens.bin" "$W/ckpt-main.pt" --random --version "$VERSION"
+  $PY tools/model/py/export_cache_lm.py "$V/cache-lm" "$W/tok" "$W/tokens.bin"
+fi
+if [[ $step == all || $step == check ]]; then
+  node tools/model/check_parity.mjs "$OUT" "$W/ckpt-main.pt" "$W/tok" "$W/tokens.bin" "$W/corpus.txt"
+fi
+if [[ $step == all || $step == bench ]]; then
+  nice -n 5 node bench/model/docstring-ranking.mjs
+fi
+du -b "$OUT"/onnx/* 2>/dev/null || true

@@ -1,0 +1,245 @@
+"""ContextZip embedded model: a small Llama-style decoder (RMSNorm, RoPE, SwiGLU, tied embeddings) plus an
+in-graph neural-cache mixture, in plain PyTorch (no `transformers` package).
+
+    p(v | prefix) = lam_n * p_n(v)
+                  + lam_c * p_n(v) * (cache_v + beta) / sum_u p_n(u) * (cache_u + beta)      (class cache)
+                  + lam_k * p_n(v) * (copy_v  + beta) / sum_u p_n(u) * (copy_u  + beta)      (class copy)
+                  + lam_u * (cache_v * r_v + a * uni_v) / (n + a)                            (unigram-spread cache)
+
+  p_n       softmax of the decoder's logits
+  cls(v)    normalized token class: the token's text lower-cased with surrounding whitespace stripped
+            (" pattern", "Pattern", "pattern" share a class); punctuation/whitespace tokens keep their own id
+  cache_v   number of prefix positions s <= t (not padding) with cls(x_s) == cls(v)
+  copy_v    number of prefix positions s < t with cls(x_s) == cls(x_t) and cls(x_{s+1}) == cls(v) (induction)
+  r_v       uni_v / sum of uni over cls(v): spreads a class count over the class members by corpus frequency
+  n         number of non-padding prefix tokens
+
+The exported graph outputs log p (normalized log-probs) as `logits`. All lam sum to 1.
+"""
+import math
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Cfg:
+    def __init__(self, **kw):
+        self.vocab_size = 6144
+        self.hidden_size = 192
+        self.intermediate_size = 512
+        self.num_hidden_layers = 4
+        self.num_attention_heads = 4
+        self.max_position_embeddings = 1024
+        self.rms_norm_eps = 1e-5
+        self.rope_theta = 10000.0
+        self.__dict__.update(kw)
+
+    @property
+    def head_dim(self):
+        return self.hidden_size // self.num_attention_heads
+
+    def hf_config(self, eos_id):
+        return {
+            "architectures": ["LlamaForCausalLM"], "model_type": "llama",
+            "vocab_size": self.vocab_size, "hidden_size": self.hidden_size,
+            "intermediate_size": self.intermediate_size, "num_hidden_layers": self.num_hidden_layers,
+            "num_attention_heads": self.num_attention_heads, "num_key_value_heads": self.num_attention_heads,
+            "head_dim": self.head_dim, "max_position_embeddings": self.max_position_embeddings,
+            "rms_norm_eps": self.rms_norm_eps, "rope_theta": self.rope_theta, "hidden_act": "silu",
+            "tie_word_embeddings": True, "bos_token_id": eos_id, "eos_token_id": eos_id, "pad_token_id": eos_id,
+            "torch_dtype": "float32", "use_cache": False,
+        }
+
+
+class RMSNorm(nn.Module):
+    def __init__(self, d, eps):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(d))
+        self.eps = eps
+
+    def forward(self, x):
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.weight
+
+
+def rotate_half(x):
+    h = x.shape[-1] // 2
+    return torch.cat((-x[..., h:], x[..., :h]), dim=-1)
+
+
+class Block(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        d = c.hidden_size
+        self.nh, self.hd = c.num_attention_heads, c.head_dim
+        self.ln1 = RMSNorm(d, c.rms_norm_eps)
+        self.ln2 = RMSNorm(d, c.rms_norm_eps)
+        self.q = nn.Linear(d, d, bias=False)
+        self.k = nn.Linear(d, d, bias=False)
+        self.v = nn.Linear(d, d, bias=False)
+        self.o = nn.Linear(d, d, bias=False)
+        self.gate = nn.Linear(d, c.intermediate_size, bias=False)
+        self.up = nn.Linear(d, c.intermediate_size, bias=False)
+        self.down = nn.Linear(c.intermediate_size, d, bias=False)
+
+    def forward(self, x, cos, sin, mask, past=None, kv_out=None):
+        B, T, D = x.shape
+        h = self.ln1(x)
+        q = self.q(h).view(B, T, self.nh, self.hd).transpose(1, 2)
+        k = self.k(h).view(B, T, self.nh, self.hd).transpose(1, 2)
+        v = self.v(h).view(B, T, self.nh, self.hd).transpose(1, 2)
+        q = q * cos + rotate_half(q) * sin
+        k = k * cos + rotate_half(k) * sin
+        if past is not None:  # (tuning only, never exported) keys/values of an already processed prefix
+            k = torch.cat((past[0], k), dim=2)
+            v = torch.cat((past[1], v), dim=2)
+        if kv_out is not None:
+            kv_out.append((k, v))
+        att = (q @ k.transpose(-1, -2)) * (1.0 / math.sqrt(self.hd)) + mask
+        y = (torch.softmax(att, dim=-1) @ v).transpose(1, 2).reshape(B, T, D)
+        x = x + self.o(y)
+        h = self.ln2(x)
+        return x + self.down(F.silu(self.gate(h)) * self.up(h))
+
+
+class TinyLlama(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.c = c
+        self.embed = nn.Embedding(c.vocab_size, c.hidden_size)
+        self.layers = nn.ModuleList([Block(c) for _ in range(c.num_hidden_layers)])
+        self.norm = RMSNorm(c.hidden_size, c.rms_norm_eps)
+        inv = 1.0 / (c.rope_theta ** (torch.arange(0, c.head_dim, 2).float() / c.head_dim))
+        self.register_buffer("inv_freq", inv, persistent=False)
+        self.apply(self._init)
+        for n, p in self.named_parameters():
+            if n.endswith("o.weight") or n.endswith("down.weight"):
+                nn.init.normal_(p, std=0.02 / math.sqrt(2 * c.num_hidden_layers))
+
+    @staticmethod
+    def _init(m):
+        if isinstance(m, (nn.Linear, nn.Embedding)):
+            nn.init.normal_(m.weight, std=0.02)
+
+    def forward(self, input_ids, attention_mask=None, position_ids=None):
+        B, T = input_ids.shape
+        if attention_mask is None:
+            attention_mask = torch.ones(B, T, dtype=torch.long)
+        if position_ids is None:
+            # positions count only real tokens, so left padding does not shift them
+            position_ids = (attention_mask.long().cumsum(-1) - 1).clamp(min=0)
+        x = self.embed(input_ids)
+        freqs = position_ids.unsqueeze(-1).float() * self.inv_freq
+        emb = torch.cat((freqs, freqs), dim=-1).unsqueeze(1)
+        cos, sin = emb.cos(), emb.sin()
+        idx = torch.arange(T)
+        causal = idx.unsqueeze(0) <= idx.unsqueeze(1)
+        allowed = causal.unsqueeze(0).unsqueeze(0) & attention_mask.bool().unsqueeze(1).unsqueeze(2)
+        mask = (1.0 - allowed.float()) * -1e9
+        for blk in self.layers:
+            x = blk(x, cos, sin, mask)
+        return F.linear(self.norm(x), self.embed.weight)
+
+    @torch.no_grad()
+    def prefix_then(self, prefix, conts):
+        """Logits for one prefix (list of ids) followed by each continuation in `conts` (lists of ids), reusing the
+        prefix keys/values. Returns (prefix_logits [P, V], [cont_logits [len(c), V] ...]). Batch 1, no padding."""
+        P = len(prefix)
+        x = self.embed(torch.tensor([prefix]))
+        kv = []
+        x = self._run(x, torch.arange(P), None, kv)
+        pre = F.linear(self.norm(x), self.embed.weight)[0]
+        outs = []
+        for c in conts:
+            y = self.embed(torch.tensor([c]))
+            y = self._run(y, torch.arange(P, P + len(c)), kv, None)
+            outs.append(F.linear(self.norm(y), self.embed.weight)[0])
+        return pre, outs
+
+    def _run(self, x, pos, past, kv_out):
+        T = x.shape[1]
+        P = past[0][0].shape[2] if past else 0
+        freqs = pos.view(1, T, 1).float() * self.inv_freq
+        emb = torch.cat((freqs, freqs), dim=-1).unsqueeze(1)
+        cos, sin = emb.cos(), emb.sin()
+        allowed = torch.arange(P + T).unsqueeze(0) <= (torch.arange(T) + P).unsqueeze(1)
+        mask = (1.0 - allowed.float()) * -1e9
+        for i, blk in enumerate(self.layers):
+            x = blk(x, cos, sin, mask, past[i] if past else None, kv_out)
+        return x
+
+
+DEFAULT_MIX = {"lam_n": 1.0, "lam_c": 0.0, "lam_k": 0.0, "lam_u": 0.0, "beta": 0.1, "alpha": 1.0}
+
+
+class MixtureLM(nn.Module):
+    """Wraps TinyLlama; forward returns normalized log-probs of the mixture [B, T, V]."""
+
+    def __init__(self, lm, cls_of_vocab, uni, mix=None):
+        super().__init__()
+        self.lm = lm
+        self.c = lm.c
+        self.mix = dict(DEFAULT_MIX, **(mix or {}))
+        V = cls_of_vocab.shape[0]
+        self.register_buffer("cls", cls_of_vocab.long(), persistent=False)
+        uni = uni.float() / uni.sum()
+        cls_mass = torch.zeros(int(cls_of_vocab.max()) + 1).index_add_(0, cls_of_vocab.long(), uni)
+        self.register_buffer("uni", uni, persistent=False)
+        self.register_buffer("spread", uni / cls_mass[cls_of_vocab.long()], persistent=False)
+        assert self.cls.shape[0] == V
+
+    def components(self, input_ids, attention_mask=None, position_ids=None, need_copy=True):
+        """Returns dict of log p_n, cache counts, copy counts, n (for tuning without re-running the net)."""
+        if attention_mask is None:
+            attention_mask = torch.ones_like(input_ids)
+        logp_n = torch.log_softmax(self.lm(input_ids, attention_mask, position_ids), -1)
+        m = attention_mask.to(logp_n.dtype)                                # [B,T]
+        V = self.cls.shape[0]
+        ci = self.cls[input_ids]                                           # [B,T] class of each input token
+        E = (ci.unsqueeze(-1) == self.cls.view(1, 1, V)).to(logp_n.dtype) * m.unsqueeze(-1)  # [B,T,V]
+        cache = torch.cumsum(E, dim=1)                                     # counts over s <= t
+        n = torch.cumsum(m, dim=1).unsqueeze(-1)                           # [B,T,1]
+        out = {"logp_n": logp_n, "cache": cache, "n": n}
+        if need_copy:
+            T = input_ids.shape[1]
+            same = (ci.unsqueeze(2) == ci.unsqueeze(1)).to(logp_n.dtype)  # [B,t,s]
+            idx = torch.arange(T)
+            before = (idx.unsqueeze(0) < idx.unsqueeze(1)).to(logp_n.dtype)  # s < t
+            W = same * before * m.unsqueeze(1) * m.unsqueeze(2)
+            E_next = torch.cat((E[:, 1:], torch.zeros_like(E[:, :1])), dim=1)  # row s holds class one-hot of x_{s+1}
+            out["copy"] = W @ E_next                                       # [B,T,V]
+        return out
+
+    def combine(self, comp, mix=None):
+        mx = dict(self.mix, **(mix or {}))
+        logp_n = comp["logp_n"]
+        p_n = logp_n.exp()
+        beta = mx["beta"]
+        r = torch.full_like(logp_n[..., :1], mx["lam_n"])
+        if mx["lam_c"] > 0:
+            w = comp["cache"] + beta
+            r = r + mx["lam_c"] * w / (p_n * w).sum(-1, keepdim=True)
+        if mx["lam_k"] > 0:
+            w = comp["copy"] + beta
+            r = r + mx["lam_k"] * w / (p_n * w).sum(-1, keepdim=True)
+        out = logp_n + torch.log(r)
+        if mx["lam_u"] > 0:
+            pu = (comp["cache"] * self.spread + mx["alpha"] * self.uni) / (comp["n"] + mx["alpha"])
+            b = torch.log(mx["lam_u"] * pu)  # lam_n + lam_c + lam_k + lam_u = 1
+            hi = torch.maximum(out, b)       # log(exp(out) + exp(b)), written out (aten::logaddexp has no ONNX export)
+            out = hi + torch.log(torch.exp(out - hi) + torch.exp(b - hi))
+        return out
+
+    def forward(self, input_ids, attention_mask, position_ids=None):
+        comp = self.components(input_ids, attention_mask, position_ids, need_copy=self.mix["lam_k"] > 0)
+        return self.combine(comp)
+
+
+def save_ckpt(model, path, extra=None):
+    torch.save({"cfg": model.c.__dict__, "state": model.state_dict(), **(extra or {})}, path)
+
+
+def load_ckpt(path):
+    ck = torch.load(path, map_location="cpu")
+    m = TinyLlama(Cfg(**ck["cfg"]))
+    m.load_state_dict(ck["state"])
+    return m
