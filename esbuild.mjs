@@ -21,8 +21,22 @@ const common = {
   minify: !dev,
   logLevel: 'warning',
   // vscode is provided by the host. onnxruntime-node is a native addon (copied below);
-  // sharp is only used by transformers.js for images, which we never load.
-  external: ['vscode', 'onnxruntime-node', 'sharp'],
+  // sharp is only used by transformers.js for images, which we never load. It is stubbed, not
+  // external: an installed extension has no node_modules to resolve it from, and transformers.js
+  // fails to initialize without it.
+  external: ['vscode', 'onnxruntime-node'],
+  plugins: [
+    {
+      name: 'no-sharp',
+      setup(b) {
+        b.onResolve({ filter: /^sharp$/ }, () => ({ path: 'sharp', namespace: 'no-sharp' }));
+        b.onLoad({ filter: /.*/, namespace: 'no-sharp' }, () => ({
+          contents: "module.exports = () => { throw new Error('Images are not supported (sharp is not bundled).'); };",
+          loader: 'js',
+        }));
+      },
+    },
+  ],
   // PARSING.md: the ESM build of web-tree-sitter calls createRequire(import.meta.url),
   // which breaks silently in a CJS bundle; use its CJS build instead. transformers.js'
   // node ESM build has the same import.meta problem, so we alias to its CJS build too.
