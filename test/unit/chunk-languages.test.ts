@@ -5,9 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
-import { createChunker, checkTiling, languageForPath, type Chunker } from '../../src/core/chunk/index.js';
+import { createChunker, checkTiling, languageForPath, resolveWasm, type Chunker } from '../../src/core/chunk/index.js';
 import { estimateTokens } from '../../src/core/tokens/estimate.js';
 import type { ChunkedFile } from '../../src/core/types.js';
 
@@ -352,5 +353,35 @@ describe('languageForPath', () => {
     assert.equal(languageForPath('bin/tool', '#!/bin/sh\necho\n'), 'bash');
     assert.equal(languageForPath('bin/tool', '#!/usr/bin/env node\n'), 'javascript');
     assert.equal(languageForPath('bin/tool', 'echo no shebang\n'), null);
+  });
+});
+
+describe('wasm resolution', () => {
+  test('an explicit (or bundled dist/wasm) folder wins over node_modules', () => {
+    const fromModules = resolveWasm();
+    assert.match(fromModules.runtime, /node_modules[\\/]web-tree-sitter[\\/]tree-sitter\.wasm$/);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cz-wasm-'));
+    try {
+      fs.copyFileSync(fromModules.runtime, path.join(dir, 'tree-sitter.wasm'));
+      fs.copyFileSync(fromModules.grammar('python')!, path.join(dir, 'tree-sitter-python.wasm'));
+      const loc = resolveWasm(dir);
+      assert.equal(loc.runtime, path.join(dir, 'tree-sitter.wasm'));
+      assert.equal(loc.grammar('python'), path.join(dir, 'tree-sitter-python.wasm'));
+      assert.equal(loc.grammar('go'), null);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('languages without a loaded grammar fall back to line chunks', async () => {
+    const only = await createChunker({ languages: ['python'] });
+    assert.deepEqual(only.languages, ['python']);
+    assert.equal(only.languageFor('a.go'), null);
+    assert.equal(only.chunkFile('a.py', 'def f():\n    pass\n').method, 'tree-sitter');
+    const go = only.chunkFile('a.go', 'package a\n\nfunc F() {}\n');
+    assert.equal(go.method, 'fallback');
+    assert.equal(go.language, 'go');
+    assert.match(go.note ?? '', /no go grammar loaded/);
+    only.dispose();
   });
 });

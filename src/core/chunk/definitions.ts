@@ -243,6 +243,7 @@ export function extractDefinitions(lang: LanguageSpec, query: Query, tree: Tree,
     const name = nameOf(lang, d.def, d.nameNode, d.declNode);
     if (kind === 'function' && parent && METHOD_OWNERS.has(parent.kind)) kind = 'method';
     if (kind === 'method' && lang.id === 'ruby' && !parent) kind = 'function';
+    if (kind === 'class' && lang.id === 'kotlin' && d.def.children.some((c) => c?.type === 'interface')) kind = 'interface';
     if (kind === 'function' && (lang.id === 'cpp' || lang.id === 'c') && name.includes('::')) kind = 'method';
     const def: Definition = {
       name,
