@@ -207,6 +207,42 @@ suite('Compress Context', () => {
     }
   });
 
+  test('Folder and Open Editors scopes compress just those files', async () => {
+    const folderRun = await vscode.commands.executeCommand<CompressionRun | undefined>('contextzip.compressForQuery', {
+      query: 'statistics of a list of numbers',
+      scope: 'folder',
+      folder: fixtureUri('src'),
+      budget: { ratio: 1 },
+      notify: false,
+      openPreview: false,
+    });
+    assert.ok(folderRun);
+    assert.equal(folderRun.scopeLabel, 'Folder src/');
+    assert.deepEqual([...new Set(folderRun.result.chunks.map((c) => c.file))].sort(), [
+      'src/math.ts',
+      'src/shapes.ts',
+      'src/stats.py',
+    ]);
+    // everything fits a ratio of 1: the text is the files verbatim, nothing scored
+    assert.ok(folderRun.result.chunks.every((c) => c.status === 'kept'));
+
+    await closeAllEditors();
+    await vscode.window.showTextDocument(fixtureUri('src/stats.py'), { preview: false });
+    await vscode.window.showTextDocument(fixtureUri('src/math.ts'), { preview: false });
+    const openRun = await vscode.commands.executeCommand<CompressionRun | undefined>('contextzip.compressForQuery', {
+      query: 'statistics of a list of numbers',
+      scope: 'openEditors',
+      budget: { ratio: 1 },
+      notify: false,
+      openPreview: false,
+    });
+    assert.ok(openRun);
+    assert.equal(openRun.scopeLabel, 'Open Editors (2)');
+    assert.deepEqual([...new Set(openRun.result.chunks.map((c) => c.file))].sort(), ['src/math.ts', 'src/stats.py']);
+    assert.equal(openRun.files['src/stats.py'].toString(), fixtureUri('src/stats.py').toString());
+    await closeAllEditors();
+  });
+
   test('Compress Code Around Cursor keeps the chunk at the cursor (completion scenario)', async () => {
     const doc = await vscode.workspace.openTextDocument(fixtureUri('src/shapes.ts'));
     const editor = await vscode.window.showTextDocument(doc);
