@@ -331,6 +331,11 @@ describe('chunk fixtures: exact chunks per language', () => {
     ]);
   });
 
+  test('TypeScript overload signatures join their implementation', () => {
+    const text = 'export function f(a: string): void;\nexport function f(a: number): void;\nexport function f(a: any) {\n  return a;\n}\n\nfunction g(): void;\n\nfunction g() {}\n';
+    assert.deepEqual(summary(chunker.chunkFile('o.ts', text)), ['function f 1-6 h3 -', 'function g 7-8 h1 -', 'function g 9-9 h1 -']);
+  });
+
   test('long runs of top-level code are cut at blank lines under the line cap', () => {
     const para = (n: number) => Array.from({ length: 10 }, (_, i) => `v${n}_${i} = ${i}`).join('\n') + '\n\n';
     const text = Array.from({ length: 8 }, (_, n) => para(n)).join('');

@@ -317,5 +317,24 @@ export function extractDefinitions(lang: LanguageSpec, query: Query, tree: Tree,
     }
     holder.children.push(def);
   }
+  mergeOverloads(roots, text);
   return { definitions: roots, timedOut: false };
+}
+
+/**
+ * Bodiless signatures directly above a definition of the same name (TypeScript overloads,
+ * abstract declarations) join that definition's chunk.
+ */
+function mergeOverloads(list: Definition[], text: string): void {
+  for (let i = list.length - 1; i > 0; i--) {
+    const prev = list[i - 1];
+    const d = list[i];
+    if (prev.synthetic || d.synthetic || prev.name !== d.name || prev.bodyRow !== -1 || prev.children.length > 0) continue;
+    if (prev.kind !== 'function' && prev.kind !== 'method') continue;
+    const between = text.slice(prev.end, d.start);
+    if (between.trim() !== '' || between.split('\n').length > 2) continue;
+    d.start = prev.start;
+    list.splice(i - 1, 1);
+  }
+  for (const d of list) if (d.children.length > 0) mergeOverloads(d.children, text);
 }
