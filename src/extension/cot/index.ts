@@ -32,6 +32,7 @@ import { renderCotReportHtml } from './reportHtml.js';
 export const COT_COMMANDS = {
   compressTrace: 'contextzip.compressReasoningTrace',
   compressDataset: 'contextzip.compressTraceDataset',
+  chooseChatModel: 'contextzip.chooseTraceChatModel',
 } as const;
 
 interface ProgressMessage {
@@ -435,6 +436,18 @@ export function registerCotCommands(context: vscode.ExtensionContext, deps: CotC
     vscode.commands.registerCommand(
       COT_COMMANDS.compressDataset,
       guarded(COT_COMMANDS.compressDataset, compressDataset),
+    ),
+    vscode.commands.registerCommand(
+      COT_COMMANDS.chooseChatModel,
+      guarded(COT_COMMANDS.chooseChatModel, async () => {
+        const m = await pickChatModel(context, true);
+        if (m)
+          log(
+            `cot: stage-1 chat model set to ${m.vendor}/${m.id} (used only when contextzip.cot.useChatModelAnchor is on)`,
+          );
+        else void vscode.window.showInformationMessage('ContextZip: no chat model available or none picked.');
+        return m ? `${m.vendor}/${m.id}` : undefined;
+      }),
     ),
   );
 }
