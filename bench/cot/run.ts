@@ -62,7 +62,11 @@ function parseArgs(argv: string[]): Args {
     seeds: Number(opt('seeds', '5')),
     out: opt(
       'out',
-      path.join('bench', 'results', `cot-${path.basename(path.dirname(path.resolve(data))).replace(/^cot-/, '') || 'data'}.json`),
+      path.join(
+        'bench',
+        'results',
+        `cot-${path.basename(path.dirname(path.resolve(data))).replace(/^cot-/, '') || 'data'}.json`,
+      ),
     ),
   };
 }
