@@ -32,7 +32,7 @@ export interface ChunkingOptions {
   maxCodeTokens?: number;
   /** Token counter for `Chunk.tokens` (and the size rules). Default estimateTokens. */
   countTokens?: TokenCounter;
-  /** Parse + query deadline per file; past it the file falls back to line chunks. Default 3000 ms. */
+  /** Parse + query deadline per file; past it the file falls back to line chunks. Default 10000 ms. */
   parseTimeoutMs?: number;
 }
 
@@ -64,7 +64,7 @@ const DEFAULTS: Required<ChunkingOptions> = {
   maxCodeLines: 60,
   maxCodeTokens: 600,
   countTokens: estimateTokens,
-  parseTimeoutMs: 3000,
+  parseTimeoutMs: 10000,
 };
 
 /** Fallback chunks cut at the next blank line / dedent once they reach this many lines. */
