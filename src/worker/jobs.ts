@@ -36,6 +36,7 @@ export interface CompressJobPayload {
   beta?: number;
   cursor?: { file: string; offset: number };
   prefilterMaxChunks?: number;
+  ranking?: 'ami' | 'hybrid';
   maxClassTokens?: number;
 }
 
@@ -111,6 +112,7 @@ export const jobs: Record<string, (payload: never, ctx: JobContext) => Promise<u
       beta: payload.beta,
       cursor: payload.cursor,
       prefilterMaxChunks: payload.prefilterMaxChunks,
+      ranking: payload.ranking,
       chunking: payload.maxClassTokens ? { maxClassTokens: payload.maxClassTokens } : undefined,
       signal: ctx.signal,
       onProgress: (stage, done, total) => ctx.progress(stage, done, total),

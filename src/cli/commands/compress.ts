@@ -21,6 +21,7 @@ interface CompressCliOptions extends ModelCliOptions {
   exclude?: string[];
   maxFileBytes?: string;
   prefilter?: string;
+  ranking: string;
   scoreCache: boolean;
 }
 
@@ -42,6 +43,7 @@ export function register(program: Command): void {
       .option('--tokenizer <name>', 'count tokens with o200k_base, cl100k_base, model or estimate', 'o200k_base')
       .option('--exclude <glob...>', 'exclude files matching these globs')
       .option('--max-file-bytes <n>', 'skip files larger than this', String(1024 * 1024))
+      .option('--ranking <mode>', 'ami (default: model only) or hybrid (AMI fused with BM25)', 'ami')
       .option('--prefilter <n>', 'with more than N chunks, let BM25 pick the N the model ranks (0 = off)', '0')
       .option('--no-score-cache', 'do not read or write the persisted score cache')
       .option('--json', 'print the result as JSON'),
@@ -83,6 +85,7 @@ export function register(program: Command): void {
         scorer,
         countTokens,
         prefilterMaxChunks: parseNumber(opts.prefilter ?? '0', '--prefilter'),
+        ranking: parseRanking(opts.ranking),
       });
       cache?.save();
       if (opts.json) process.stdout.write(`${JSON.stringify({ ...result, tokenizer: opts.tokenizer })}\n`);
@@ -91,6 +94,11 @@ export function register(program: Command): void {
       await scorer.dispose();
     }
   });
+}
+
+function parseRanking(value: string): 'ami' | 'hybrid' {
+  if (value === 'ami' || value === 'hybrid') return value;
+  throw new UsageError(`--ranking must be ami or hybrid (got "${value}").`);
 }
 
 function parseNumber(value: string, flag: string): number {

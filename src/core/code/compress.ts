@@ -41,6 +41,11 @@ export interface CompressCodeOptions {
    * the query; that chunk is always kept and is not ranked.
    */
   cursor?: { file: string; offset: number };
+  /**
+   * 'ami' (default): chunks ordered by AMI alone. 'hybrid' (opt-in): AMI order fused with a
+   * BM25 order by reciprocal-rank fusion, for small models whose AMI misses lexical evidence.
+   */
+  ranking?: 'ami' | 'hybrid';
   /** When > 0 and there are more chunks than this, BM25 picks the candidates the LM ranks. */
   prefilterMaxChunks?: number;
   signal?: CancellationSignal;
@@ -216,9 +221,10 @@ export async function compressCode(options: CompressCodeOptions): Promise<Compre
     const owner = pieceOwner[k];
     best.set(owner, Math.max(best.get(owner) ?? -Infinity, ami));
   });
-  const ranked: Ranked[] = toRank
+  let ranked: Ranked[] = toRank
     .map(({ c, i }) => ({ chunk: c, index: i, score: best.get(i) ?? -Infinity, rank: 0 }))
     .sort((a, b) => b.score - a.score || a.index - b.index);
+  if (options.ranking === 'hybrid') ranked = fuseWithLexicalRanking(ranked, scoredQuery);
   // Prefiltered-out chunks rank after the LM-ranked ones, in BM25 order, with no AMI.
   for (const { c, i } of prefiltered) ranked.push({ chunk: c, index: i, score: -Infinity, rank: 0 });
   ranked.forEach((r, k) => {
@@ -345,6 +351,26 @@ export async function compressCode(options: CompressCodeOptions): Promise<Compre
     },
     cachedTokens,
   );
+}
+
+/**
+ * Reciprocal-rank fusion (Cormack et al. 2009, k = 60) of the AMI order with a BM25 order over
+ * identifier-split tokens. Scores stay AMI; only the order changes.
+ */
+function fuseWithLexicalRanking(ranked: Ranked[], query: string): Ranked[] {
+  const K = 60;
+  const lex = bm25Scores(
+    ranked.map((r) => `${r.chunk.name} ${r.chunk.text}`),
+    query,
+  );
+  const lexRank = new Map(
+    lex
+      .map((s, k) => ({ s, k }))
+      .sort((a, b) => b.s - a.s || a.k - b.k)
+      .map((x, pos) => [x.k, pos + 1] as const),
+  );
+  const fused = ranked.map((r, k) => ({ r, f: 1 / (K + k + 1) + 1 / (K + lexRank.get(k)!) }));
+  return fused.sort((a, b) => b.f - a.f || a.r.index - b.r.index).map((x) => x.r);
 }
 
 /** Fine stage for each candidate: blocks from line surprisal, AMI block values, exact knapsack. */
