@@ -146,6 +146,7 @@ async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cz-cot-bench-'));
   const output = path.join(tmp, 'out.jsonl');
   const t0 = Date.now();
+  const cpu0 = process.cpuUsage();
   const scorer = await createScorer({ model: args.model, dtype: args.dtype });
   const loadMs = Date.now() - t0;
   const summary = await runCotBatch(scorer, {
@@ -158,6 +159,8 @@ async function main(): Promise<void> {
     onProgress: (p) => process.stderr.write(`\r${p.compressed}/${p.totalLines} traces`),
   });
   process.stderr.write('\n');
+  const cpu = process.cpuUsage(cpu0);
+  const batchCpuSeconds = (cpu.user + cpu.system) / 1e6;
 
   const inputs = new Map<string, { think: string; final_answer: string }>();
   for (const line of fs.readFileSync(args.data, 'utf8').split('\n')) {
@@ -180,6 +183,8 @@ async function main(): Promise<void> {
         keptSteps: number;
         anchoredSteps: number;
         budgetMet: boolean;
+        modelTokensProcessed: number;
+        timings: { anchorMs: number; scoreMs: number; totalMs: number };
       };
     };
     const orig = inputs.get(String(rec.id))!;
@@ -205,6 +210,9 @@ async function main(): Promise<void> {
       compressedTokens: rec.contextzip.compressedTokens,
       ratio: rec.contextzip.ratio,
       budgetMet: rec.contextzip.budgetMet,
+      modelTokensProcessed: rec.contextzip.modelTokensProcessed,
+      anchorMs: rec.contextzip.timings.anchorMs,
+      scoreMs: rec.contextzip.timings.scoreMs,
       steps: rec.contextzip.steps,
       anchoredSteps: rec.contextzip.anchoredSteps,
       keptSteps: rec.contextzip.keptSteps,
@@ -247,7 +255,13 @@ async function main(): Promise<void> {
       all: mean(rows.map((r) => r.randomRetention.all)),
     },
     tracesPerMinute: summary.tracesPerMinute,
+    /** CPU seconds of this process for the batch (incl. model load); the machine is shared, so wall time varies. */
+    batchCpuSeconds,
+    tracesPerCpuMinute: (rows.length * 60) / batchCpuSeconds,
     batchSeconds: summary.elapsedMs / 1000,
+    modelTokensProcessed: rows.reduce((a, r) => a + r.modelTokensProcessed, 0),
+    anchorSeconds: rows.reduce((a, r) => a + r.anchorMs, 0) / 1000,
+    surprisalSeconds: rows.reduce((a, r) => a + r.scoreMs, 0) / 1000,
     modelLoadMs: loadMs,
   };
 
@@ -275,7 +289,10 @@ async function main(): Promise<void> {
     `  random step removal, same tokens:        ids ${f3(overall.randomRetention.ids)}  code lines ${f3(overall.randomRetention.lines)}  all ${f3(overall.randomRetention.all)}  (mean of ${args.seeds} seeds)`,
   );
   console.log(
-    `throughput (batch mode): ${overall.tracesPerMinute.toFixed(2)} traces/min (${overall.batchSeconds.toFixed(1)} s for ${overall.traces} traces; model ${args.model} ${args.dtype}, load ${loadMs} ms; ${os.cpus().length} cores, shared)`,
+    `throughput (batch mode): ${overall.tracesPerMinute.toFixed(2)} traces/min wall (${overall.batchSeconds.toFixed(1)} s for ${overall.traces} traces), ${overall.tracesPerCpuMinute.toFixed(2)} traces per CPU-minute (${overall.batchCpuSeconds.toFixed(1)} CPU s); model ${args.model} ${args.dtype}, load ${loadMs} ms; ${os.cpus().length} cores, shared (load avg ${os.loadavg()[0].toFixed(1)})`,
+  );
+  console.log(
+    `model work: ${overall.modelTokensProcessed} model tokens; wall time in anchors (AMI) ${overall.anchorSeconds.toFixed(1)} s, in first-token surprisal + pruning ${overall.surprisalSeconds.toFixed(1)} s`,
   );
 
   fs.mkdirSync(path.dirname(args.out), { recursive: true });

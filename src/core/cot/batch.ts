@@ -172,6 +172,8 @@ export function recordStats(r: CotResult): Record<string, unknown> {
     contextTruncated: r.contextTruncated,
     tokenizer: r.tokenizer,
     model: r.model,
+    modelTokensProcessed: r.modelTokensProcessed,
+    timings: r.timings,
     warnings: r.warnings,
   };
 }
