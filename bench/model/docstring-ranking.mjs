@@ -17,9 +17,11 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
 const args = process.argv.slice(2);
 let out = path.join(repo, 'bench', 'results', 'model-docstring-ranking.json');
+let append = false; // --append: keep the other models' rows already in --out (rows with the same label are replaced)
 const specs = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--out') out = path.resolve(args[++i]);
+  else if (args[i] === '--append') append = true;
   else specs.push(args[i]);
 }
 if (!specs.length) {
@@ -35,6 +37,7 @@ if (!specs.length) {
 const data = JSON.parse(fs.readFileSync(path.join(here, 'heldout-functions.json'), 'utf8'));
 const items = data.items;
 const JOIN = '\n\n';
+const LIMIT = Number(process.env.BENCH_LIMIT ?? Infinity); // smoke tests only: score the first N queries
 
 async function evalModel(label, dir, dtype) {
   const tok = await AutoTokenizer.from_pretrained(dir);
@@ -70,6 +73,7 @@ async function evalModel(label, dir, dtype) {
   let top1 = 0, mrr = 0;
   const by = {};
   for (const [i, it] of items.entries()) {
+    if (i >= LIMIT) break;
     const [base] = await batchScore([[]], qs[i]);
     const cands = [i, ...it.distractors];
     const sc = (await batchScore(cands.map((j) => ctx[j]), qs[i])).map((x) => x - base);
@@ -78,7 +82,7 @@ async function evalModel(label, dir, dtype) {
     const g = (by[it.group] ??= { top1: 0, mrr: 0, n: 0 });
     g.top1 += rank === 1; g.mrr += 1 / rank; g.n++;
   }
-  const n = items.length;
+  const n = Math.min(items.length, LIMIT);
   await model.dispose?.();
   const onnxFile = path.join(dir, 'onnx', { fp32: 'model.onnx', q8: 'model_quantized.onnx', q4: 'model_q4.onnx' }[dtype]);
   return {
@@ -89,13 +93,14 @@ async function evalModel(label, dir, dtype) {
   };
 }
 
-const results = [];
+const results = append && fs.existsSync(out) ? JSON.parse(fs.readFileSync(out, 'utf8')).results : [];
 for (const s of specs) {
   const m = s.match(/^(.*)=(.*):(fp32|q8|q4)$/);
   if (!m) { console.error('bad model spec (LABEL=DIR:DTYPE):', s); process.exit(2); }
   const r = await evalModel(m[1], path.resolve(m[2]), m[3]);
   console.error(JSON.stringify(r));
-  results.push(r);
+  const at = results.findIndex((x) => x.label === r.label);
+  if (at >= 0) results[at] = r; else results.push(r);
 }
 const groups = [...new Set(items.map((it) => it.group))];
 const table = ['| model | dtype | size | top-1 | MRR | ' + groups.map((g) => `${g} top-1`).join(' | ') + ' |',
@@ -105,7 +110,7 @@ const table = ['| model | dtype | size | top-1 | MRR | ' + groups.map((g) => `${
 fs.mkdirSync(path.dirname(out), { recursive: true });
 fs.writeFileSync(out, JSON.stringify({
   benchmark: 'docstring ranking: own code vs 9 same-language distractors, score = log P(q | code + "\\n\\n") - log P(q)',
-  command: 'node bench/model/docstring-ranking.mjs', functions: items.length, groups: data.counts, chance_top1: 0.1,
+  command: 'node bench/model/docstring-ranking.mjs' + (specs.length ? ' ' + process.argv.slice(2).join(' ') : ''), functions: items.length, groups: data.counts, chance_top1: 0.1,
   date: new Date().toISOString(), results, table,
 }, null, 2) + '\n');
 console.log(table);

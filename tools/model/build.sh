@@ -21,7 +21,7 @@ fi
 if [[ $step == all || $step == tokenizer ]]; then
   node tools/model/train_bpe.mjs "$W/corpus.txt" "$W/tok" 6144 16 # byte-level BPE, 6144 ids (last = <|endoftext|>)
   node tools/model/encode_corpus.mjs "$W/tok" "$W/corpus.txt" "$W/tokens.bin"
-  node tools/model/make_pairs.mjs "$W" dev 40                      # dev pairs (mixture tuning)
+  node tools/model/make_pairs.mjs "$W" dev 24                      # dev pairs (mixture tuning)
   node tools/model/make_pairs.mjs "$W" test 27                     # -> bench/model/heldout-functions.json
 fi
 if [[ $step == all || $step == train ]]; then

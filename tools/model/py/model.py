@@ -212,6 +212,10 @@ class MixtureLM(nn.Module):
     def combine(self, comp, mix=None):
         mx = dict(self.mix, **(mix or {}))
         logp_n = comp["logp_n"]
+        if mx["lam_c"] == 0 and mx["lam_k"] == 0 and mx["lam_u"] > 0:
+            # cheaper graph for the common case: log(lam_n * p_n + lam_u * p_u), p_u > 0 keeps the log finite
+            pu = (comp["cache"] * self.spread + mx["alpha"] * self.uni) / (comp["n"] + mx["alpha"])
+            return torch.log(mx["lam_n"] * logp_n.exp() + mx["lam_u"] * pu)
         p_n = logp_n.exp()
         beta = mx["beta"]
         r = torch.full_like(logp_n[..., :1], mx["lam_n"])
