@@ -265,8 +265,9 @@ try {
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'shapes.ts' }).first().waitFor();
       await page.keyboard.press('Enter');
       await page.locator('.tab.active', { hasText: 'shapes.ts' }).waitFor({ timeout: 15_000 });
-      // the Chunks view folds away so Last Run has room
+      // the Chunks view folds away so Last Run has room; the panel closes so the preview shows in full
       await viewPane('Chunks').locator('.pane-header').click();
+      await runCommand('View: Hide Panel');
       await runCommand('ContextZip: Compress Context for Query…');
       const input = page.locator('.quick-input-widget input');
       await input.waitFor({ state: 'visible', timeout: 10_000 });
@@ -315,7 +316,7 @@ try {
     await viewPane('Model').locator('.pane-header').click();
     await waitForRow('Model', 'Size on disk');
     const rows = await treeRows('Model');
-    for (const w of ['Modelembedded(embedded,offline)', 'Weightsq8', 'Stateready', 'Scorecache']) {
+    for (const w of ['Modelembedded·bundled,offline', 'Weightsq8', 'Stateready', 'Scorecache']) {
       expect(
         rows.some((r) => r.includes(w)),
         `no "${w}" row in:\n${rows.join('\n')}`,

@@ -28,7 +28,7 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<ModelRow>, vsc
     const d = s.describe();
     const kind =
       d.kind === 'embedded'
-        ? 'embedded, offline'
+        ? 'bundled, offline'
         : d.kind === 'hub'
           ? 'hub model'
           : d.kind === 'local'
@@ -47,7 +47,7 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<ModelRow>, vsc
       {
         id: 'model',
         label: 'Model',
-        value: `${d.kind === 'embedded' ? 'embedded' : d.setting} (${kind})`,
+        value: `${d.kind === 'embedded' ? 'embedded' : d.setting} · ${kind}`,
         icon: 'symbol-namespace',
         tooltip: d.problem ?? d.setting,
       },
@@ -76,7 +76,7 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<ModelRow>, vsc
         id: 'location',
         label: 'Location',
         value: d.dir ?? d.cacheDir,
-        icon: 'folder',
+        icon: 'folder-library',
         tooltip: `Model folder: ${d.dir ?? '—'}\nDownloaded hub models: ${d.cacheDir}`,
       },
       {

@@ -69,7 +69,7 @@ suite('Model', () => {
     assert.match(api.model.modelStatusBar.item.text, /^\$\(zap\) ContextZip: embedded q8 · ready( · \d+%)?$/);
     assert.equal(api.model.modelStatusBar.item.command, 'contextzip.selectModel');
     const r = rows(api);
-    assert.equal(r['Model'], 'embedded (embedded, offline)');
+    assert.equal(r['Model'], 'embedded · bundled, offline');
     assert.equal(r['Weights'], 'q8');
     assert.match(r['State'], /^ready · \d+ token window$/);
     assert.match(r['Size on disk'], /^\d+(\.\d)? (KB|MB|GB)$/);
@@ -155,7 +155,7 @@ suite('Model', () => {
       assert.ok(api.log.lines().includes('  downloading onnx/model_quantized.onnx'));
       assert.match(api.model.modelStatusBar.item.text, /ContextZip: tiny-code q8 · ready/);
       const r = rows(api);
-      assert.equal(r['Model'], 'loopback/tiny-code (hub model)');
+      assert.equal(r['Model'], 'loopback/tiny-code · hub model');
       assert.equal(r['Location'], d.dir);
       assert.notEqual(r['Size on disk'], 'not downloaded');
     } finally {
