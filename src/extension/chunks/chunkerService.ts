@@ -61,12 +61,23 @@ export class ChunkerService implements vscode.Disposable {
     });
   }
 
+  private readonly counters = new Map<string, TokenCounter>();
+
   private tokenCounter(name: string): TokenCounter {
-    try {
-      return createTokenCounter(name);
-    } catch {
-      return createTokenCounter('estimate');
+    let counter = this.counters.get(name);
+    if (!counter) {
+      const started = Date.now();
+      try {
+        counter = createTokenCounter(name);
+        counter('warm up'); // loads the encoding tables now, so the log can say what it cost
+        if (name !== 'estimate') this.log.info(`Loaded the ${name} tokenizer in ${Date.now() - started} ms`);
+      } catch (err) {
+        this.log.error(`tokenizer ${name} unavailable, counting with the estimate`, err);
+        counter = createTokenCounter('estimate');
+      }
+      this.counters.set(name, counter);
     }
+    return counter;
   }
 
   dispose(): void {
