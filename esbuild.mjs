@@ -94,7 +94,10 @@ function copyAssets() {
     if (fs.existsSync(src)) copyFile(src, `${out}/wasm/${path.basename(src)}`);
   }
   // The embedded model (trained by tools/model/, committed under models/embedded).
-  copyDir('models/embedded', `${out}/models/embedded`);
+  // Ships q8 + q4 only (the extension's size budget is 10 MB for the model); the fp32 graph
+  // stays in the repository for parity tests and benchmarks. CONTEXTZIP_SHIP_FP32=1 ships it too.
+  const shipFp32 = process.env.CONTEXTZIP_SHIP_FP32 === '1';
+  copyDir('models/embedded', `${out}/models/embedded`, (p) => shipFp32 || path.basename(p) !== 'model.onnx');
   // onnxruntime-node for this platform only: the package holds every platform (~290 MB).
   const ort = `${nm}/onnxruntime-node`;
   const plat = `bin/napi-v6/${process.platform}/${process.arch}`;
