@@ -353,6 +353,38 @@ try {
         .waitFor();
     },
   );
+
+  await check(
+    'Select Model → Hub model…: the id is validated, dtype is asked, nothing downloads without confirmation',
+    async () => {
+      await runCommand('ContextZip: Select Model…');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Hub model…' }).first().click();
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill('not a model id');
+      await page
+        .locator('.quick-input-widget', { hasText: 'Enter an id like owner/name' })
+        .first()
+        .waitFor({ timeout: 10_000 });
+      await shot('13-hub-model-invalid-id');
+      await input.fill('onnx-community/Qwen2.5-Coder-0.5B-Instruct');
+      await page.keyboard.press('Enter');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: '4-bit block-quantized' }).first().waitFor();
+      await page.keyboard.press('Enter'); // q8
+      const dialog = page.locator('.monaco-dialog-box', {
+        hasText: 'Download onnx-community/Qwen2.5-Coder-0.5B-Instruct (q8)?',
+      });
+      await dialog.waitFor({ timeout: 10_000 });
+      expect((await dialog.innerText()).includes('https://huggingface.co'), 'the dialog names the endpoint');
+      await shot('14-hub-download-confirm');
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+      await page
+        .locator('.statusbar-item', { hasText: /ContextZip: embedded q8/ })
+        .first()
+        .waitFor();
+    },
+  );
 } catch (err) {
   results.push({ name: 'setup', ok: false });
   console.error('ui-test:', err);
