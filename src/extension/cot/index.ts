@@ -5,26 +5,18 @@
  *   report panel (steps with surprisal bars, anchored/kept marks; select a row to reveal it).
  * - "ContextZip: Compress Trace Data Set…": pick a JSONL and an output path, run the batch job
  *   with a cancellable progress notification, log the summary and the unusable lines.
- * Model work runs in the model worker (jobs "cot" / "cotBatch", registered with
- * registerCotJobs); without a worker, or a worker that lacks these jobs, it runs in-process
- * behind an async boundary (logged).
+ * Model work runs in the model worker (jobs "cot" / "cotBatch", registered in the worker with
+ * registerCotJobs), never on the extension host; only the chat-model stage 1 (network) runs
+ * here.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import {
-  cotJobHandlers,
-  type CotBatchJobPayload,
-  type CotBatchJobResult,
-  type CotJobContext,
-  type CotJobPayload,
-  type CotModelSpec,
-} from '../../core/cot/jobs.js';
+import type { CotBatchJobPayload, CotBatchJobResult, CotJobPayload, CotModelSpec } from '../../core/cot/jobs.js';
 import type { CotResult } from '../../core/cot/compress.js';
 import { detectFinalAnswer } from '../../core/cot/answer.js';
 import { splitTrace } from '../../core/cot/steps.js';
 import { CancelledError, ContextZipError } from '../../core/errors.js';
-import { createScorer, type Scorer } from '../../core/model/index.js';
 import { readSettings } from '../settings.js';
 import { LmAnchorModel, pickChatModel } from './lmAnchorModel.js';
 import { renderCotReportHtml } from './reportHtml.js';
@@ -57,8 +49,8 @@ export interface CotJobRunner {
 export interface CotCommandDeps {
   /** Where runs are logged: the ContextZip output channel (or the extension's log wrapper). */
   output: { appendLine(line: string): void } | { info(line: string): void };
-  /** The model worker; omitted: jobs run in-process behind an async boundary. */
-  worker?: CotJobRunner;
+  /** The model worker (jobs "cot" and "cotBatch"): model work never runs on the extension host. */
+  worker: CotJobRunner;
   /** The model part of job payloads (the model service's); default: from the settings. */
   modelSpec?: () => CotModelSpec;
 }
@@ -115,51 +107,22 @@ export function registerCotCommands(context: vscode.ExtensionContext, deps: CotC
   const docs = new TraceDocuments();
   context.subscriptions.push(docs, vscode.workspace.registerTextDocumentContentProvider(SCHEME, docs));
 
-  // In-process fallback: one scorer per model spec, loaded lazily.
-  let inProcess: { key: string; scorer: Promise<Scorer> } | undefined;
-  const scorerFor = (spec: CotModelSpec): Promise<Scorer> => {
-    const key = JSON.stringify([spec.model ?? 'embedded', spec.dtype ?? 'q8', spec.cacheDir ?? '']);
-    if (inProcess?.key !== key) {
-      const old = inProcess;
-      inProcess = {
-        key,
-        scorer: createScorer({ model: spec.model, dtype: spec.dtype, cacheDir: spec.cacheDir, allowDownload: false }),
-      };
-      old?.scorer.then((s) => s.dispose()).catch(() => undefined);
-    }
-    return inProcess.scorer;
-  };
-  context.subscriptions.push({ dispose: () => void inProcess?.scorer.then((s) => s.dispose()).catch(() => undefined) });
-  const handlers = cotJobHandlers(scorerFor);
-
   const runJob = async <R>(
     job: 'cot' | 'cotBatch',
     payload: CotJobPayload | CotBatchJobPayload,
     onProgress: (p: ProgressMessage) => void,
     token: vscode.CancellationToken,
   ): Promise<R> => {
-    if (deps.worker) {
-      try {
-        return await deps.worker.run<R>(job, payload, { onProgress, cancellation: token });
-      } catch (err) {
-        if (!(err instanceof ContextZipError && /Unknown job/.test(err.message))) throw err;
-        log(`The model worker has no "${job}" job registered; running it in-process.`);
-      }
-    }
-    // Async boundary: let the UI (progress notification) update before model work starts.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    const signal = { cancelled: token.isCancellationRequested };
-    const sub = token.onCancellationRequested(() => (signal.cancelled = true));
-    const ctx: CotJobContext = {
-      signal,
-      progress: (stage, done, total, message) => onProgress({ stage, done, total, message }),
-    };
     try {
-      return (await (job === 'cot'
-        ? handlers.cot(payload as CotJobPayload, ctx)
-        : handlers.cotBatch(payload as CotBatchJobPayload, ctx))) as R;
-    } finally {
-      sub.dispose();
+      return await deps.worker.run<R>(job, payload, { onProgress, cancellation: token });
+    } catch (err) {
+      if (err instanceof ContextZipError && /Unknown job/.test(err.message)) {
+        throw new ContextZipError(
+          `The model worker has no "${job}" job: src/worker/register-jobs.ts must call registerCotJobs(registerJob, scorerFor).`,
+          'internal',
+        );
+      }
+      throw err;
     }
   };
 
