@@ -10,11 +10,13 @@ import { chunkWorkspace, type WorkspaceChunkResult } from './chunks/chunkWorkspa
 import { revealChunk } from './chunks/revealChunk.js';
 import { showChunksOfDocument } from './chunks/showChunks.js';
 import { registerCompressFeatures, type CompressFeatures } from './compress/index.js';
+import { registerCotCommands } from './cot/index.js';
 import { ContextZipLog } from './log.js';
 import { registerModelFeatures, type ModelFeatures } from './model/index.js';
 import { ChunksTreeProvider, type ChunkTreeNode } from './views/chunkTree.js';
 import { EmptyTreeProvider, placeholderViews } from './views/placeholders.js';
 import type { ChunkedFile } from '../core/types.js';
+import type { ModelSpecPayload } from '../worker/jobs.js';
 
 /**
  * What `activate` returns (`vscode.extensions.getExtension('contextzip.contextzip').exports`):
@@ -73,6 +75,15 @@ export function activate(context: vscode.ExtensionContext): ContextZipApi {
 
   const model = registerModelFeatures(context, { log, command });
   const compress = registerCompressFeatures(context, { log, command, service: model.modelService });
+  // Reasoning traces run in the same model worker, with the same loaded model and score cache.
+  registerCotCommands(context, {
+    output: log,
+    worker: {
+      run: (job, payload, options) =>
+        model.modelService.runWithModel(job, payload as { model: ModelSpecPayload }, options),
+    },
+    modelSpec: () => model.modelService.payload(),
+  });
 
   log.info(`ContextZip ${String(context.extension.packageJSON.version)} activated (VS Code ${vscode.version})`);
   return { log, chunksTree, chunksView, model, compress };
