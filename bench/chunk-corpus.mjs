@@ -8,7 +8,11 @@ export const REPO = path.resolve(here, '..');
 
 /** [label, root folder, extensions] */
 export const SOURCES = [
-  ['node_modules (js/ts)', path.join(REPO, 'node_modules'), ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts', '.tsx', '.jsx']],
+  [
+    'node_modules (js/ts)',
+    path.join(REPO, 'node_modules'),
+    ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts', '.tsx', '.jsx'],
+  ],
   ['python3.11 stdlib', '/usr/lib/python3.11', ['.py']],
   ['go 1.19 stdlib', '/usr/share/go-1.19/src', ['.go']],
   ['rustc 1.63 sources', '/usr/src/rustc-1.63.0', ['.rs']],

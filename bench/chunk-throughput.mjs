@@ -66,9 +66,26 @@ const MB = 1024 * 1024;
 const rows = [...stats.entries()].map(([source, s]) => {
   const rawMBs = (s.bytes * repeats) / MB / (s.rawMs / 1000);
   const chunkMBs = (s.bytes * repeats) / MB / (s.chunkMs / 1000);
-  return { source, files: s.files, megabytes: +(s.bytes / MB).toFixed(3), chunks: s.chunks, rawParseMBs: +rawMBs.toFixed(2), chunkMBs: +chunkMBs.toFixed(2), slowdown: +(s.chunkMs / s.rawMs).toFixed(2) };
+  return {
+    source,
+    files: s.files,
+    megabytes: +(s.bytes / MB).toFixed(3),
+    chunks: s.chunks,
+    rawParseMBs: +rawMBs.toFixed(2),
+    chunkMBs: +chunkMBs.toFixed(2),
+    slowdown: +(s.chunkMs / s.rawMs).toFixed(2),
+  };
 });
-const tot = [...stats.values()].reduce((a, s) => ({ bytes: a.bytes + s.bytes, rawMs: a.rawMs + s.rawMs, chunkMs: a.chunkMs + s.chunkMs, files: a.files + s.files, chunks: a.chunks + s.chunks }), { bytes: 0, rawMs: 0, chunkMs: 0, files: 0, chunks: 0 });
+const tot = [...stats.values()].reduce(
+  (a, s) => ({
+    bytes: a.bytes + s.bytes,
+    rawMs: a.rawMs + s.rawMs,
+    chunkMs: a.chunkMs + s.chunkMs,
+    files: a.files + s.files,
+    chunks: a.chunks + s.chunks,
+  }),
+  { bytes: 0, rawMs: 0, chunkMs: 0, files: 0, chunks: 0 },
+);
 const total = {
   source: 'total',
   files: tot.files,
@@ -81,10 +98,24 @@ const total = {
 
 const head = ['source', 'files', 'MB', 'chunks', 'raw parse MB/s', 'chunk MB/s', 'chunk/raw time'];
 const widths = [24, 6, 7, 7, 15, 11, 15];
-const line = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join(' ');
+const line = (cells) =>
+  cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join(' ');
 console.log(line(head));
-for (const r of [...rows, total]) console.log(line([r.source, r.files, r.megabytes.toFixed(2), r.chunks, r.rawParseMBs.toFixed(2), r.chunkMBs.toFixed(2), `${r.slowdown.toFixed(2)}x`]));
-console.log(`target: chunk/raw time <= 2.00x -> ${total.slowdown <= 2 ? 'met' : 'NOT met'} (load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores)`);
+for (const r of [...rows, total])
+  console.log(
+    line([
+      r.source,
+      r.files,
+      r.megabytes.toFixed(2),
+      r.chunks,
+      r.rawParseMBs.toFixed(2),
+      r.chunkMBs.toFixed(2),
+      `${r.slowdown.toFixed(2)}x`,
+    ]),
+  );
+console.log(
+  `target: chunk/raw time <= 2.00x -> ${total.slowdown <= 2 ? 'met' : 'NOT met'} (load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores)`,
+);
 
 fs.mkdirSync(path.join(REPO, 'bench/results'), { recursive: true });
 fs.writeFileSync(

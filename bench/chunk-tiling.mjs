@@ -25,7 +25,8 @@ for (const { source, file, text } of files) {
     s.failures++;
     continue;
   }
-  const problem = checkTiling(text, r.chunks) ?? (r.chunks.map((c) => c.text).join('') === text ? null : 'concatenation differs');
+  const problem =
+    checkTiling(text, r.chunks) ?? (r.chunks.map((c) => c.text).join('') === text ? null : 'concatenation differs');
   if (problem) {
     failures.push(`${file}: ${problem}`);
     s.failures++;
@@ -39,8 +40,25 @@ for (const { source, file, text } of files) {
 }
 const seconds = (performance.now() - t0) / 1000;
 const rows = [...bySource.entries()].map(([source, s]) => ({ source, ...s }));
-console.log('source'.padEnd(24), 'files'.padStart(6), 'KB'.padStart(8), 'chunks'.padStart(7), 'fallback'.padStart(9), 'parseErr'.padStart(9), 'FAIL'.padStart(5));
-for (const r of rows) console.log(r.source.padEnd(24), String(r.files).padStart(6), String(Math.round(r.bytes / 1024)).padStart(8), String(r.chunks).padStart(7), String(r.fallback).padStart(9), String(r.parseErrors).padStart(9), String(r.failures).padStart(5));
+console.log(
+  'source'.padEnd(24),
+  'files'.padStart(6),
+  'KB'.padStart(8),
+  'chunks'.padStart(7),
+  'fallback'.padStart(9),
+  'parseErr'.padStart(9),
+  'FAIL'.padStart(5),
+);
+for (const r of rows)
+  console.log(
+    r.source.padEnd(24),
+    String(r.files).padStart(6),
+    String(Math.round(r.bytes / 1024)).padStart(8),
+    String(r.chunks).padStart(7),
+    String(r.fallback).padStart(9),
+    String(r.parseErrors).padStart(9),
+    String(r.failures).padStart(5),
+  );
 console.log(`${files.length} files in ${seconds.toFixed(1)} s; ${failures.length} failures`);
 for (const f of failures.slice(0, 20)) console.log('  ' + f);
 fs.mkdirSync(path.join(REPO, 'bench/results'), { recursive: true });

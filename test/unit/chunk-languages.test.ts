@@ -208,12 +208,7 @@ const EXPECTED: Record<string, string[]> = {
     'method delays 19-20 h1 Backoff',
     'code end of Backoff 21-21 h0 Backoff',
   ],
-  'deploy@400': [
-    'code L1-L4 1-4 h0 -',
-    'function log 5-8 h1 -',
-    'function build 9-14 h2 -',
-    'code L15-L16 15-16 h0 -',
-  ],
+  'deploy@400': ['code L1-L4 1-4 h0 -', 'function log 5-8 h1 -', 'function build 9-14 h2 -', 'code L15-L16 15-16 h0 -'],
 };
 
 const LANGUAGE_OF: Record<string, string> = {
@@ -271,7 +266,10 @@ describe('chunk fixtures: exact chunks per language', () => {
     const r = chunker.chunkFile('inventory.py', text, { maxClassTokens: 40 });
     const fetch = r.chunks.find((c) => c.name === 'fetch')!;
     const header = fetch.text.split('\n').slice(0, fetch.headerLines).join('\n');
-    assert.equal(header, '    # Reads go through the cache.\n    @retry(times=2)\n    async def fetch(\n        self,\n        sku: str,\n    ) -> Item:');
+    assert.equal(
+      header,
+      '    # Reads go through the cache.\n    @retry(times=2)\n    async def fetch(\n        self,\n        sku: str,\n    ) -> Item:',
+    );
     const cls = r.chunks.find((c) => c.kind === 'header' && c.name === 'Inventory')!;
     assert.equal(cls.text, 'class Inventory:\n    """Keeps stock levels and talks to the warehouse API."""\n\n');
   });
@@ -287,7 +285,13 @@ describe('chunk fixtures: exact chunks per language', () => {
   test('decorated definitions start at their decorator; Rust attributes and doc comments are attached', () => {
     const rs = fs.readFileSync(path.join(FIXTURES, 'config.rs'), 'utf8');
     const r = chunker.chunkFile('config.rs', rs);
-    assert.ok(r.chunks.find((c) => c.name === 'Config' && c.kind === 'struct')!.text.startsWith('/// A parsed `key = value` configuration.\n#[derive(Debug, Default, Clone)]\npub struct Config {'));
+    assert.ok(
+      r.chunks
+        .find((c) => c.name === 'Config' && c.kind === 'struct')!
+        .text.startsWith(
+          '/// A parsed `key = value` configuration.\n#[derive(Debug, Default, Clone)]\npub struct Config {',
+        ),
+    );
     const ts = fs.readFileSync(path.join(FIXTURES, 'router.ts'), 'utf8');
     const router = chunker.chunkFile('router.ts', ts).chunks.find((c) => c.name === 'Router')!;
     assert.ok(router.text.startsWith('@sealed\nexport class Router extends EventEmitter {\n'));
@@ -322,7 +326,10 @@ describe('chunk fixtures: exact chunks per language', () => {
   test('a small object literal of functions stays one code chunk; a large one is cut around its functions', () => {
     const small = 'module.exports = {\n  a: function () {\n    return 1;\n  },\n};\n';
     assert.deepEqual(summary(chunker.chunkFile('s.js', small)), ['code L1-L5 1-5 h0 -']);
-    const body = Array.from({ length: 8 }, (_, i) => `  f${i}: function (x) {\n    return x * ${i} + someLongishIdentifierName${i};\n  },\n`).join('');
+    const body = Array.from(
+      { length: 8 },
+      (_, i) => `  f${i}: function (x) {\n    return x * ${i} + someLongishIdentifierName${i};\n  },\n`,
+    ).join('');
     const large = `const before = 1;\nmodule.exports = {\n${body}};\n`;
     assert.deepEqual(summary(chunker.chunkFile('l.js', large, { maxClassTokens: 60 })), [
       'code L1-L2 1-2 h0 -',
@@ -332,15 +339,25 @@ describe('chunk fixtures: exact chunks per language', () => {
   });
 
   test('TypeScript overload signatures join their implementation', () => {
-    const text = 'export function f(a: string): void;\nexport function f(a: number): void;\nexport function f(a: any) {\n  return a;\n}\n\nfunction g(): void;\n\nfunction g() {}\n';
-    assert.deepEqual(summary(chunker.chunkFile('o.ts', text)), ['function f 1-6 h3 -', 'function g 7-8 h1 -', 'function g 9-9 h1 -']);
+    const text =
+      'export function f(a: string): void;\nexport function f(a: number): void;\nexport function f(a: any) {\n  return a;\n}\n\nfunction g(): void;\n\nfunction g() {}\n';
+    assert.deepEqual(summary(chunker.chunkFile('o.ts', text)), [
+      'function f 1-6 h3 -',
+      'function g 7-8 h1 -',
+      'function g 9-9 h1 -',
+    ]);
   });
 
   test('long runs of top-level code are cut at blank lines under the line cap', () => {
     const para = (n: number) => Array.from({ length: 10 }, (_, i) => `v${n}_${i} = ${i}`).join('\n') + '\n\n';
     const text = Array.from({ length: 8 }, (_, n) => para(n)).join('');
     const r = chunker.chunkFile('consts.py', text, { maxCodeLines: 30 });
-    assert.deepEqual(summary(r), ['code L1-L22 1-22 h0 -', 'code L23-L44 23-44 h0 -', 'code L45-L66 45-66 h0 -', 'code L67-L88 67-88 h0 -']);
+    assert.deepEqual(summary(r), [
+      'code L1-L22 1-22 h0 -',
+      'code L23-L44 23-44 h0 -',
+      'code L45-L66 45-66 h0 -',
+      'code L67-L88 67-88 h0 -',
+    ]);
   });
 });
 

@@ -113,8 +113,57 @@ describe('fuzz: never throws, always tiles', () => {
 
   test('random bytes and random code-like tokens in every language', () => {
     const rand = rng(42);
-    const pieces = ['{', '}', '(', ')', '[', ']', ';', '\n', '\n\n', '  ', '\t', 'def ', 'class ', 'fn ', 'func ', 'function ', 'x', ':', '=', '"', "'", '/*', '*/', '//', '#', '@', '<', '>', 'end', '\r\n', '\u00e9', '\ud83d\ude00'];
-    const files = ['a.py', 'a.ts', 'a.tsx', 'a.js', 'a.go', 'a.java', 'a.rs', 'a.c', 'a.cpp', 'a.cs', 'a.rb', 'a.php', 'a.kt', 'a.sh', 'a.unknown'];
+    const pieces = [
+      '{',
+      '}',
+      '(',
+      ')',
+      '[',
+      ']',
+      ';',
+      '\n',
+      '\n\n',
+      '  ',
+      '\t',
+      'def ',
+      'class ',
+      'fn ',
+      'func ',
+      'function ',
+      'x',
+      ':',
+      '=',
+      '"',
+      "'",
+      '/*',
+      '*/',
+      '//',
+      '#',
+      '@',
+      '<',
+      '>',
+      'end',
+      '\r\n',
+      '\u00e9',
+      '\ud83d\ude00',
+    ];
+    const files = [
+      'a.py',
+      'a.ts',
+      'a.tsx',
+      'a.js',
+      'a.go',
+      'a.java',
+      'a.rs',
+      'a.c',
+      'a.cpp',
+      'a.cs',
+      'a.rb',
+      'a.php',
+      'a.kt',
+      'a.sh',
+      'a.unknown',
+    ];
     for (let i = 0; i < 60; i++) {
       const file = files[i % files.length];
       let text = '';
@@ -134,7 +183,13 @@ describe('fuzz: never throws, always tiles', () => {
     const cases: Array<[string, string]> = [
       ['deep.js', `const x = ${'['.repeat(2000)}1${']'.repeat(2000)};\n`],
       ['deep2.js', Array.from({ length: 2000 }, (_, i) => `function f${i}() {`).join('\n') + '\n' + '}\n'.repeat(2000)],
-      ['deep.py', Array.from({ length: 200 }, (_, i) => `${' '.repeat(i)}def f${i}():`).join('\n') + '\n' + ' '.repeat(200) + 'pass\n'],
+      [
+        'deep.py',
+        Array.from({ length: 200 }, (_, i) => `${' '.repeat(i)}def f${i}():`).join('\n') +
+          '\n' +
+          ' '.repeat(200) +
+          'pass\n',
+      ],
       ['deep.c', `int main() ${'{'.repeat(2000)}\n`],
       ['deep.rs', `fn main() { let v = ${'('.repeat(2000)}1${')'.repeat(2000)}; }\n`],
     ];
@@ -145,7 +200,10 @@ describe('fuzz: never throws, always tiles', () => {
       assertTiles(text, r, file);
       assert.ok(ms < 20000, `${file} took ${ms} ms`);
     }
-    const nested = chunker.chunkFile('deep2.js', Array.from({ length: 2000 }, (_, i) => `function f${i}() {`).join('\n') + '\n' + '}\n'.repeat(2000));
+    const nested = chunker.chunkFile(
+      'deep2.js',
+      Array.from({ length: 2000 }, (_, i) => `function f${i}() {`).join('\n') + '\n' + '}\n'.repeat(2000),
+    );
     assert.deepEqual(summary(nested), ['function f0 1-4000']);
   });
 });

@@ -12,7 +12,15 @@ test('sample project: source files, definitions per file, exact tiling', async (
   assert.deepEqual(skipped, []);
   assert.deepEqual(
     files.map((f) => f.file),
-    ['cmd/serve.py', 'scripts/deploy.sh', 'src/cache/lru.go', 'src/cache/ttl.rs', 'src/config/parser.py', 'src/http/router.ts', 'src/http/server.ts'],
+    [
+      'cmd/serve.py',
+      'scripts/deploy.sh',
+      'src/cache/lru.go',
+      'src/cache/ttl.rs',
+      'src/config/parser.py',
+      'src/http/router.ts',
+      'src/http/server.ts',
+    ],
   );
   const chunker = await createChunker({ maxClassTokens: 200 });
   const defs: Record<string, string[]> = {};
@@ -21,22 +29,58 @@ test('sample project: source files, definitions per file, exact tiling', async (
     assert.equal(r.method, 'tree-sitter', f.file);
     assert.equal(r.hadParseErrors, false, f.file);
     assert.equal(checkTiling(f.text, r.chunks), null, f.file);
-    defs[f.file] = r.chunks.filter((c) => c.kind !== 'code').map((c) => `${c.kind}:${c.parent ? `${c.parent}.` : ''}${c.name}`);
+    defs[f.file] = r.chunks
+      .filter((c) => c.kind !== 'code')
+      .map((c) => `${c.kind}:${c.parent ? `${c.parent}.` : ''}${c.name}`);
   }
   assert.deepEqual(defs, {
     'cmd/serve.py': ['function:build_arg_parser', 'function:main'],
     'scripts/deploy.sh': ['function:log', 'function:build', 'function:upload'],
-    'src/cache/lru.go': ['struct:LRU', 'struct:entry', 'function:NewLRU', 'method:LRU.Get', 'method:LRU.Put', 'method:LRU.Len'],
+    'src/cache/lru.go': [
+      'struct:LRU',
+      'struct:entry',
+      'function:NewLRU',
+      'method:LRU.Get',
+      'method:LRU.Put',
+      'method:LRU.Len',
+    ],
     'src/cache/ttl.rs': [
-      'trait:Clock', 'struct:SystemClock', 'impl:Clock for SystemClock', 'struct:TtlCache',
-      'header:TtlCache<K, V, C>', 'method:TtlCache<K, V, C>.with_clock', 'method:TtlCache<K, V, C>.insert', 'method:TtlCache<K, V, C>.get', 'method:TtlCache<K, V, C>.purge',
+      'trait:Clock',
+      'struct:SystemClock',
+      'impl:Clock for SystemClock',
+      'struct:TtlCache',
+      'header:TtlCache<K, V, C>',
+      'method:TtlCache<K, V, C>.with_clock',
+      'method:TtlCache<K, V, C>.insert',
+      'method:TtlCache<K, V, C>.get',
+      'method:TtlCache<K, V, C>.purge',
       'module:tests',
     ],
-    'src/config/parser.py': ['class:ConfigError', 'class:Config', 'function:expand_env', 'function:coerce', 'function:parse_config'],
-    'src/http/router.ts': [
-      'type:Params', 'type:Handler', 'interface:Route', 'function:splitPath', 'function:matchSegments',
-      'header:Router', 'method:Router.notFound', 'method:Router.on', 'method:Router.get', 'method:Router.fallback', 'method:Router.handle',
+    'src/config/parser.py': [
+      'class:ConfigError',
+      'class:Config',
+      'function:expand_env',
+      'function:coerce',
+      'function:parse_config',
     ],
-    'src/http/server.ts': ['interface:ServerOptions', 'function:cached', 'function:buildRouter', 'function:startServer'],
+    'src/http/router.ts': [
+      'type:Params',
+      'type:Handler',
+      'interface:Route',
+      'function:splitPath',
+      'function:matchSegments',
+      'header:Router',
+      'method:Router.notFound',
+      'method:Router.on',
+      'method:Router.get',
+      'method:Router.fallback',
+      'method:Router.handle',
+    ],
+    'src/http/server.ts': [
+      'interface:ServerOptions',
+      'function:cached',
+      'function:buildRouter',
+      'function:startServer',
+    ],
   });
 });

@@ -19,7 +19,8 @@ function tsFiles(dir: string): string[] {
   return out.sort();
 }
 
-const IMPORT = /(?:\bimport\s+(?:type\s+)?(?:[^'"`;]*?\s+from\s+)?|\bexport\s+(?:type\s+)?[^'"`;]*?\s+from\s+|\bimport\s*\(\s*|\brequire\s*\(\s*)['"]([^'"]+)['"]/g;
+const IMPORT =
+  /(?:\bimport\s+(?:type\s+)?(?:[^'"`;]*?\s+from\s+)?|\bexport\s+(?:type\s+)?[^'"`;]*?\s+from\s+|\bimport\s*\(\s*|\brequire\s*\(\s*)['"]([^'"]+)['"]/g;
 
 export function forbiddenImports(file: string, source: string): string[] {
   const bad: string[] = [];
@@ -40,7 +41,8 @@ test('src/core imports neither vscode nor extension/cli/worker code', () => {
   assert.ok(files.length > 5, 'expected core sources');
   const problems: string[] = [];
   for (const f of files) {
-    for (const spec of forbiddenImports(f, fs.readFileSync(f, 'utf8'))) problems.push(`${path.relative(CORE, f)} imports '${spec}'`);
+    for (const spec of forbiddenImports(f, fs.readFileSync(f, 'utf8')))
+      problems.push(`${path.relative(CORE, f)} imports '${spec}'`);
   }
   assert.deepEqual(problems, []);
 });
@@ -56,5 +58,11 @@ test('the import scanner catches the forbidden forms', () => {
     "import type { Chunk } from '../types.js';",
     "import { x } from './x.js';",
   ].join('\n');
-  assert.deepEqual(forbiddenImports(f, src), ['vscode', '../../extension/a.js', '../../cli/commands/b.js', '../../worker/worker', '../../extension/lazy.js']);
+  assert.deepEqual(forbiddenImports(f, src), [
+    'vscode',
+    '../../extension/a.js',
+    '../../cli/commands/b.js',
+    '../../worker/worker',
+    '../../extension/lazy.js',
+  ]);
 });

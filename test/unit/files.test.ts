@@ -8,7 +8,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { collectSourceFiles, loadSourceFiles, readSourceFile, classifySourceBytes, minifiedReason } from '../../src/core/files/index.js';
+import {
+  collectSourceFiles,
+  loadSourceFiles,
+  readSourceFile,
+  classifySourceBytes,
+  minifiedReason,
+} from '../../src/core/files/index.js';
 
 const tmpRoots: string[] = [];
 after(() => {
@@ -40,14 +46,30 @@ describe('collectSourceFiles', () => {
       'pkg/main.go': 'package main\n',
       'other/local_tmp.ts': 'let c = 1;\n',
     });
-    assert.deepEqual(collectSourceFiles({ root }).files, ['app.py', 'other/local_tmp.ts', 'pkg/local_keep.ts', 'pkg/main.go']);
+    assert.deepEqual(collectSourceFiles({ root }).files, [
+      'app.py',
+      'other/local_tmp.ts',
+      'pkg/local_keep.ts',
+      'pkg/main.go',
+    ]);
     assert.deepEqual(collectSourceFiles({ root, gitignore: false }).files, [
-      'app.py', 'generated/schema.py', 'other/local_tmp.ts', 'pkg/local_keep.ts', 'pkg/local_tmp.ts', 'pkg/main.go', 'secret_keys.py',
+      'app.py',
+      'generated/schema.py',
+      'other/local_tmp.ts',
+      'pkg/local_keep.ts',
+      'pkg/local_tmp.ts',
+      'pkg/main.go',
+      'secret_keys.py',
     ]);
   });
 
   test('a .gitignore above the scope root applies inside a repository', () => {
-    const root = tree({ '.git/HEAD': 'ref: refs/heads/main\n', '.gitignore': 'sub/skip.rs\n', 'sub/keep.rs': 'fn a() {}\n', 'sub/skip.rs': 'fn b() {}\n' });
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      '.gitignore': 'sub/skip.rs\n',
+      'sub/keep.rs': 'fn a() {}\n',
+      'sub/skip.rs': 'fn b() {}\n',
+    });
     assert.deepEqual(collectSourceFiles({ root: path.join(root, 'sub') }).files, ['keep.rs']);
   });
 
@@ -60,11 +82,21 @@ describe('collectSourceFiles', () => {
       'src/b.gen.ts': 'export {};\n',
     });
     assert.deepEqual(collectSourceFiles({ root }).files, ['src/a.ts']);
-    assert.deepEqual(collectSourceFiles({ root, contextzipIgnore: false }).files, ['fixtures/big.ts', 'src/a.ts', 'src/b.gen.ts']);
+    assert.deepEqual(collectSourceFiles({ root, contextzipIgnore: false }).files, [
+      'fixtures/big.ts',
+      'src/a.ts',
+      'src/b.gen.ts',
+    ]);
   });
 
   test('exclude globs: with a slash on the relative path, without on any basename', () => {
-    const root = tree({ 'src/a.ts': '', 'src/a.test.ts': '', 'src/gen/x.ts': '', 'test/t.ts': '', 'lib/test/u.ts': '' });
+    const root = tree({
+      'src/a.ts': '',
+      'src/a.test.ts': '',
+      'src/gen/x.ts': '',
+      'test/t.ts': '',
+      'lib/test/u.ts': '',
+    });
     assert.deepEqual(collectSourceFiles({ root, exclude: ['*.test.ts', 'src/gen/**', 'test'] }).files, ['src/a.ts']);
   });
 
@@ -85,13 +117,26 @@ describe('collectSourceFiles', () => {
     });
     assert.deepEqual(collectSourceFiles({ root }).files, ['index.js']);
     assert.deepEqual(collectSourceFiles({ root, defaultExcludes: false }).files, [
-      '.git/hooks/pre-commit.sh', '__pycache__/m.py', 'app.min.js', 'build/out.js', 'dist/index.js', 'index.js', 'node_modules/dep/index.js', 'out/x.js',
-      'pkg/node_modules/x/y.ts', 'vendor/lib.go',
+      '.git/hooks/pre-commit.sh',
+      '__pycache__/m.py',
+      'app.min.js',
+      'build/out.js',
+      'dist/index.js',
+      'index.js',
+      'node_modules/dep/index.js',
+      'out/x.js',
+      'pkg/node_modules/x/y.ts',
+      'vendor/lib.go',
     ]);
   });
 
   test('source files only by default (extension or #! line); include all on request', () => {
-    const root = tree({ 'README.md': '# hi\n', 'bin/tool': '#!/usr/bin/env python3\nprint(1)\n', 'bin/data': 'plain\n', 'a.rs': 'fn main() {}\n' });
+    const root = tree({
+      'README.md': '# hi\n',
+      'bin/tool': '#!/usr/bin/env python3\nprint(1)\n',
+      'bin/data': 'plain\n',
+      'a.rs': 'fn main() {}\n',
+    });
     assert.deepEqual(collectSourceFiles({ root }).files, ['a.rs', 'bin/tool']);
     assert.deepEqual(collectSourceFiles({ root, include: 'all' }).files, ['README.md', 'a.rs', 'bin/data', 'bin/tool']);
   });
@@ -100,13 +145,25 @@ describe('collectSourceFiles', () => {
     const root = tree({ 'small.py': 'x = 1\n', 'big.py': `x = "${'a'.repeat(3000)}"\n` });
     const r = collectSourceFiles({ root, maxFileBytes: 2048 });
     assert.deepEqual(r.files, ['small.py']);
-    assert.deepEqual(r.skipped.map((s) => [s.file, s.reason]), [['big.py', 'too-large']]);
+    assert.deepEqual(
+      r.skipped.map((s) => [s.file, s.reason]),
+      [['big.py', 'too-large']],
+    );
     assert.match(r.skipped[0].detail, /over the 2 KB limit/);
   });
 
   test('explicit paths: files are kept even if ignored, folders are walked, missing paths are reported', () => {
-    const root = tree({ '.gitignore': 'scratch.py\n', 'scratch.py': 'x = 1\n', 'lib/a.py': '', 'lib/b.py': '', 'node_modules/dep/i.js': '' });
-    const r = collectSourceFiles({ root, paths: ['scratch.py', 'lib', path.join(root, 'lib/a.py'), 'nope.py', 'node_modules/dep'] });
+    const root = tree({
+      '.gitignore': 'scratch.py\n',
+      'scratch.py': 'x = 1\n',
+      'lib/a.py': '',
+      'lib/b.py': '',
+      'node_modules/dep/i.js': '',
+    });
+    const r = collectSourceFiles({
+      root,
+      paths: ['scratch.py', 'lib', path.join(root, 'lib/a.py'), 'nope.py', 'node_modules/dep'],
+    });
     assert.deepEqual(r.files, ['lib/a.py', 'lib/b.py', 'node_modules/dep/i.js', 'scratch.py']);
     assert.deepEqual(r.skipped, [{ file: 'nope.py', reason: 'unreadable', detail: 'does not exist' }]);
   });
@@ -119,8 +176,18 @@ describe('collectSourceFiles', () => {
       'empty.go': '',
     });
     const r = loadSourceFiles({ root });
-    assert.deepEqual(r.files.map((f) => [f.file, f.text]), [['ok.ts', 'export const a = 1;\n']]);
-    assert.deepEqual(r.skipped.map((s) => [s.file, s.reason]), [['blob.py', 'binary'], ['bundle.js', 'minified'], ['empty.go', 'empty']]);
+    assert.deepEqual(
+      r.files.map((f) => [f.file, f.text]),
+      [['ok.ts', 'export const a = 1;\n']],
+    );
+    assert.deepEqual(
+      r.skipped.map((s) => [s.file, s.reason]),
+      [
+        ['blob.py', 'binary'],
+        ['bundle.js', 'minified'],
+        ['empty.go', 'empty'],
+      ],
+    );
   });
 });
 
@@ -151,7 +218,9 @@ describe('readSourceFile', () => {
   });
 
   test('minified detection leaves ordinary code alone', () => {
-    const normal = Array.from({ length: 400 }, (_, i) => `const value${i} = compute(${i}, options); // line ${i}`).join('\n');
+    const normal = Array.from({ length: 400 }, (_, i) => `const value${i} = compute(${i}, options); // line ${i}`).join(
+      '\n',
+    );
     assert.equal(minifiedReason(normal), null);
     assert.match(minifiedReason('x'.repeat(50000)) ?? '', /minified/);
     const r = classifySourceBytes(Buffer.from(normal), 'n.ts');

@@ -30,7 +30,12 @@ function printTable(results: ChunkedFile[]): void {
   const out: string[] = [];
   for (const r of results) {
     const tokens = r.chunks.reduce((s, c) => s + c.tokens, 0);
-    const how = r.method === 'fallback' ? `fallback: ${r.note ?? 'line chunks'}` : r.hadParseErrors ? 'tree-sitter, with syntax errors' : 'tree-sitter';
+    const how =
+      r.method === 'fallback'
+        ? `fallback: ${r.note ?? 'line chunks'}`
+        : r.hadParseErrors
+          ? 'tree-sitter, with syntax errors'
+          : 'tree-sitter';
     out.push(`${r.file}  (${r.language}, ${how}, ${r.chunks.length} chunks, ${tokens} tokens)`);
     for (const c of r.chunks) {
       const lines = `L${c.startLine}-${c.endLine}`;
@@ -46,9 +51,17 @@ export function register(program: Command): void {
     .command('chunks')
     .description('list the chunks files split into (tree-sitter definitions, code between them, fallbacks)')
     .argument('[paths...]', 'files and folders (relative to the current directory)')
-    .option('--json', 'print a JSON array of {file, name, kind, startLine, endLine, tokens, parent, headerLines, language}')
+    .option(
+      '--json',
+      'print a JSON array of {file, name, kind, startLine, endLine, tokens, parent, headerLines, language}',
+    )
     .option('--max-class-tokens <n>', 'split classes/impls larger than this into header + members (default 400)')
-    .option('--exclude <glob>', 'skip files matching a glob (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option(
+      '--exclude <glob>',
+      'skip files matching a glob (repeatable)',
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
     .option('--max-file-bytes <n>', 'skip files larger than this (default 1048576)')
     .option('--all-files', 'in folders, chunk every text file, not only known source languages')
     .action(async (paths: string[], opts: ChunksOptions) => {
@@ -59,7 +72,13 @@ export function register(program: Command): void {
       for (const p of paths) {
         if (!fs.existsSync(path.resolve(root, p))) throw new UsageError(`No such file or folder: ${p}`);
       }
-      const { files, skipped } = loadSourceFiles({ root, paths, exclude: opts.exclude, maxFileBytes, include: opts.allFiles ? 'all' : 'source' });
+      const { files, skipped } = loadSourceFiles({
+        root,
+        paths,
+        exclude: opts.exclude,
+        maxFileBytes,
+        include: opts.allFiles ? 'all' : 'source',
+      });
       const chunker = await createChunker({ maxClassTokens });
       try {
         const results = files.map((f) => chunker.chunkFile(f.file, f.text));

@@ -32,9 +32,25 @@ export interface Definition {
 }
 
 /** Kinds that hold members and may be split into header + members + tail. */
-export const CONTAINER_KINDS: ReadonlySet<ChunkKind> = new Set<ChunkKind>(['class', 'struct', 'interface', 'impl', 'trait', 'enum', 'module', 'namespace']);
+export const CONTAINER_KINDS: ReadonlySet<ChunkKind> = new Set<ChunkKind>([
+  'class',
+  'struct',
+  'interface',
+  'impl',
+  'trait',
+  'enum',
+  'module',
+  'namespace',
+]);
 /** A function directly inside one of these is a method. */
-const METHOD_OWNERS: ReadonlySet<ChunkKind> = new Set<ChunkKind>(['class', 'struct', 'interface', 'impl', 'trait', 'enum']);
+const METHOD_OWNERS: ReadonlySet<ChunkKind> = new Set<ChunkKind>([
+  'class',
+  'struct',
+  'interface',
+  'impl',
+  'trait',
+  'enum',
+]);
 
 const KIND_ALIASES = new Map<string, ChunkKind>([
   ['constructor', 'method'],
@@ -42,8 +58,15 @@ const KIND_ALIASES = new Map<string, ChunkKind>([
 ]);
 
 const C_NAME_TYPES = new Set([
-  'identifier', 'field_identifier', 'qualified_identifier', 'destructor_name', 'operator_name',
-  'template_function', 'type_identifier', 'operator_cast', 'template_method',
+  'identifier',
+  'field_identifier',
+  'qualified_identifier',
+  'destructor_name',
+  'operator_name',
+  'template_function',
+  'type_identifier',
+  'operator_cast',
+  'template_method',
 ]);
 
 function cDeclaratorName(n: Node | null): string {
@@ -61,11 +84,29 @@ function cleanName(s: string): string {
 
 const BODY_PATH_FIELDS = ['declaration', 'value', 'right', 'type', 'definition'];
 const BODY_TYPES = new Set([
-  'class_body', 'function_body', 'enum_class_body', 'declaration_list', 'field_declaration_list',
-  'block', 'compound_statement', 'body_statement', 'statement_block', 'interface_body', 'enum_body',
-  'object_type', 'enumerator_list', 'enum_variant_list', 'enum_member_declaration_list',
+  'class_body',
+  'function_body',
+  'enum_class_body',
+  'declaration_list',
+  'field_declaration_list',
+  'block',
+  'compound_statement',
+  'body_statement',
+  'statement_block',
+  'interface_body',
+  'enum_body',
+  'object_type',
+  'enumerator_list',
+  'enum_variant_list',
+  'enum_member_declaration_list',
 ]);
-const UNWRAP_FIRST_CHILD = new Set(['lexical_declaration', 'variable_declaration', 'expression_statement', 'variable_declarator', 'assignment_expression']);
+const UNWRAP_FIRST_CHILD = new Set([
+  'lexical_declaration',
+  'variable_declaration',
+  'expression_statement',
+  'variable_declarator',
+  'assignment_expression',
+]);
 
 function findBody(n: Node, depth: number): Node | null {
   const b = n.childForFieldName('body');
@@ -88,7 +129,8 @@ function findBody(n: Node, depth: number): Node | null {
     for (let i = 0; i < count; i++) {
       const c = n.namedChild(i);
       if (c && UNWRAP_FIRST_CHILD.has(c.type)) return findBody(c, depth + 1);
-      if (c && (c.type === 'arrow_function' || c.type === 'function_expression' || c.type === 'class')) return findBody(c, depth + 1);
+      if (c && (c.type === 'arrow_function' || c.type === 'function_expression' || c.type === 'class'))
+        return findBody(c, depth + 1);
     }
   }
   return null;
@@ -103,7 +145,12 @@ function headerEndRow(lang: LanguageSpec, def: Node): number {
   if (!body) return -1;
   if (lang.id === 'python') {
     const first = body.namedChild(0);
-    if (first && first.type === 'expression_statement' && first.namedChildCount === 1 && first.namedChild(0)?.type === 'string') {
+    if (
+      first &&
+      first.type === 'expression_statement' &&
+      first.namedChildCount === 1 &&
+      first.namedChild(0)?.type === 'string'
+    ) {
       return first.endPosition.row;
     }
   }
@@ -173,7 +220,8 @@ function expand(lang: LanguageSpec, text: string, node: Node): { top: Node; star
   let prev = top.previousNamedSibling;
   // First statement of a body node that starts with it (Ruby `body_statement`): the
   // comments above sit before the body node.
-  for (let p = top.parent; !prev && p && p.startIndex === top.startIndex && p.parent; p = p.parent) prev = p.previousNamedSibling;
+  for (let p = top.parent; !prev && p && p.startIndex === top.startIndex && p.parent; p = p.parent)
+    prev = p.previousNamedSibling;
   // Glue comments/attributes/decorators that sit directly above (no blank line) and begin their line.
   for (let i = 0; prev && i < 200; i++) {
     if (!lang.leading.includes(prev.type)) break;
@@ -194,7 +242,13 @@ export interface ExtractResult {
 }
 
 /** Runs the definition query and returns the top-level definitions with nested children. */
-export function extractDefinitions(lang: LanguageSpec, query: Query, tree: Tree, text: string, deadline: number): ExtractResult {
+export function extractDefinitions(
+  lang: LanguageSpec,
+  query: Query,
+  tree: Tree,
+  text: string,
+  deadline: number,
+): ExtractResult {
   let timedOut = false;
   const matches = query.matches(tree.rootNode, {
     progressCallback: (() => {
@@ -220,7 +274,16 @@ export function extractDefinitions(lang: LanguageSpec, query: Query, tree: Tree,
     if (!def || def.isMissing || def.type === 'ERROR' || def.endIndex <= def.startIndex) continue;
     const prev = byNode.get(def.id);
     if (prev && prev.pattern <= m.patternIndex) continue;
-    byNode.set(def.id, { pattern: m.patternIndex, def, kind, nameNode, declNode, start: def.startIndex, end: def.endIndex, children: [] });
+    byNode.set(def.id, {
+      pattern: m.patternIndex,
+      def,
+      kind,
+      nameNode,
+      declNode,
+      start: def.startIndex,
+      end: def.endIndex,
+      children: [],
+    });
   }
 
   // Nest by the definition nodes' own ranges (cheap: no parent walks, which cost O(depth)
@@ -243,7 +306,8 @@ export function extractDefinitions(lang: LanguageSpec, query: Query, tree: Tree,
     const name = nameOf(lang, d.def, d.nameNode, d.declNode);
     if (kind === 'function' && parent && METHOD_OWNERS.has(parent.kind)) kind = 'method';
     if (kind === 'method' && lang.id === 'ruby' && !parent) kind = 'function';
-    if (kind === 'class' && lang.id === 'kotlin' && d.def.children.some((c) => c?.type === 'interface')) kind = 'interface';
+    if (kind === 'class' && lang.id === 'kotlin' && d.def.children.some((c) => c?.type === 'interface'))
+      kind = 'interface';
     if (kind === 'function' && (lang.id === 'cpp' || lang.id === 'c') && name.includes('::')) kind = 'method';
     const def: Definition = {
       name,
@@ -329,7 +393,8 @@ function mergeOverloads(list: Definition[], text: string): void {
   for (let i = list.length - 1; i > 0; i--) {
     const prev = list[i - 1];
     const d = list[i];
-    if (prev.synthetic || d.synthetic || prev.name !== d.name || prev.bodyRow !== -1 || prev.children.length > 0) continue;
+    if (prev.synthetic || d.synthetic || prev.name !== d.name || prev.bodyRow !== -1 || prev.children.length > 0)
+      continue;
     if (prev.kind !== 'function' && prev.kind !== 'method') continue;
     const between = text.slice(prev.end, d.start);
     if (between.trim() !== '' || between.split('\n').length > 2) continue;

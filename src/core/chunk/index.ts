@@ -98,11 +98,21 @@ function tileOptions(file: string, language: string, s: Required<ChunkingOptions
 }
 
 /** Line/indent chunks for any text; needs no parser. `language` defaults to 'plaintext'. */
-export function chunkByLines(file: string, text: string, options: ChunkingOptions & { language?: string; note?: string; hadParseErrors?: boolean } = {}): ChunkedFile {
+export function chunkByLines(
+  file: string,
+  text: string,
+  options: ChunkingOptions & { language?: string; note?: string; hadParseErrors?: boolean } = {},
+): ChunkedFile {
   const s = settings(options);
   const language = options.language ?? 'plaintext';
   const chunks = tileByLines(text, { ...tileOptions(file, language, s), preferLines: FALLBACK_PREFER_LINES });
-  const result: ChunkedFile = { file, language, chunks, method: 'fallback', hadParseErrors: options.hadParseErrors ?? false };
+  const result: ChunkedFile = {
+    file,
+    language,
+    chunks,
+    method: 'fallback',
+    hadParseErrors: options.hadParseErrors ?? false,
+  };
   if (options.note) result.note = options.note;
   return result;
 }
@@ -166,7 +176,8 @@ export async function createChunker(options: ChunkerOptions = {}): Promise<Chunk
   const chunkFile = (file: string, text: string, opts?: ChunkFileOptions): ChunkedFile => {
     const s = settings(base, opts);
     const lang = opts?.language ?? languageForPath(file, text);
-    if (!lang || lang === 'plaintext') return chunkByLines(file, text, { ...s, note: lang ? undefined : 'unknown language: line chunks' });
+    if (!lang || lang === 'plaintext')
+      return chunkByLines(file, text, { ...s, note: lang ? undefined : 'unknown language: line chunks' });
     const st = states.get(lang);
     if (!st) return chunkByLines(file, text, { ...s, language: lang, note: `no ${lang} grammar loaded: line chunks` });
     if (text.length === 0) return { file, language: lang, chunks: [], method: 'tree-sitter', hadParseErrors: false };
@@ -182,7 +193,11 @@ export async function createChunker(options: ChunkerOptions = {}): Promise<Chunk
       });
       if (!tree) {
         parser.reset();
-        return chunkByLines(file, text, { ...s, language: lang, note: `parse took longer than ${s.parseTimeoutMs} ms: line chunks` });
+        return chunkByLines(file, text, {
+          ...s,
+          language: lang,
+          note: `parse took longer than ${s.parseTimeoutMs} ms: line chunks`,
+        });
       }
       let extracted;
       try {
@@ -192,17 +207,38 @@ export async function createChunker(options: ChunkerOptions = {}): Promise<Chunk
         tree.delete();
       }
       if (extracted.timedOut) {
-        return chunkByLines(file, text, { ...s, language: lang, hadParseErrors, note: `definition query took longer than ${s.parseTimeoutMs} ms: line chunks` });
+        return chunkByLines(file, text, {
+          ...s,
+          language: lang,
+          hadParseErrors,
+          note: `definition query took longer than ${s.parseTimeoutMs} ms: line chunks`,
+        });
       }
       if (hadParseErrors && extracted.definitions.length === 0) {
-        return chunkByLines(file, text, { ...s, language: lang, hadParseErrors, note: 'syntax errors and no definitions found: line chunks' });
+        return chunkByLines(file, text, {
+          ...s,
+          language: lang,
+          hadParseErrors,
+          note: 'syntax errors and no definitions found: line chunks',
+        });
       }
       const chunks = tileDefinitions(text, extracted.definitions, tileOptions(file, lang, s));
       const problem = checkTiling(text, chunks);
-      if (problem) return chunkByLines(file, text, { ...s, language: lang, hadParseErrors, note: `internal tiling check failed (${problem}): line chunks` });
+      if (problem)
+        return chunkByLines(file, text, {
+          ...s,
+          language: lang,
+          hadParseErrors,
+          note: `internal tiling check failed (${problem}): line chunks`,
+        });
       return { file, language: lang, chunks, method: 'tree-sitter', hadParseErrors };
     } catch (err) {
-      return chunkByLines(file, text, { ...s, language: lang, hadParseErrors, note: `tree-sitter failed (${message(err)}): line chunks` });
+      return chunkByLines(file, text, {
+        ...s,
+        language: lang,
+        hadParseErrors,
+        note: `tree-sitter failed (${message(err)}): line chunks`,
+      });
     }
   };
 

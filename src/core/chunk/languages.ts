@@ -175,10 +175,23 @@ for (const spec of Object.values(LANGUAGES)) for (const ext of spec.extensions) 
 
 const SHEBANG = /^#!\s*(?:\/usr\/bin\/env\s+(?:-S\s+)?)?(?:\S*\/)?(\w+)/;
 const BY_INTERPRETER: Record<string, LanguageId> = {
-  python: 'python', python2: 'python', python3: 'python', pypy: 'python', pypy3: 'python',
-  sh: 'bash', bash: 'bash', dash: 'bash', zsh: 'bash', ksh: 'bash',
-  node: 'javascript', nodejs: 'javascript', deno: 'typescript', ts: 'typescript', tsx: 'typescript',
-  ruby: 'ruby', php: 'php',
+  python: 'python',
+  python2: 'python',
+  python3: 'python',
+  pypy: 'python',
+  pypy3: 'python',
+  sh: 'bash',
+  bash: 'bash',
+  dash: 'bash',
+  zsh: 'bash',
+  ksh: 'bash',
+  node: 'javascript',
+  nodejs: 'javascript',
+  deno: 'typescript',
+  ts: 'typescript',
+  tsx: 'typescript',
+  ruby: 'ruby',
+  php: 'php',
 };
 
 /**
@@ -200,7 +213,9 @@ export function languageForPath(filePath: string, text?: string): LanguageId | n
 
 /** `.h` files are C unless they use C++-only syntax near the top. */
 function looksLikeCpp(text: string): boolean {
-  return /^\s*(?:class\s+\w+\s*[:{]|namespace\s+[\w:]*\s*\{|template\s*<|(?:public|private|protected):)/m.test(text.slice(0, 20000));
+  return /^\s*(?:class\s+\w+\s*[:{]|namespace\s+[\w:]*\s*\{|template\s*<|(?:public|private|protected):)/m.test(
+    text.slice(0, 20000),
+  );
 }
 
 /** Line comment prefixes for a language id ('//' for unknown ones). */

@@ -78,7 +78,13 @@ export interface LineSplitOptions {
  * filled greedily up to the caps; a single over-long paragraph is cut at the line cap,
  * preferably at a column-0 line.
  */
-export function splitLines(text: string, index: LineIndex, start: number, end: number, opts: LineSplitOptions): Array<[number, number]> {
+export function splitLines(
+  text: string,
+  index: LineIndex,
+  start: number,
+  end: number,
+  opts: LineSplitOptions,
+): Array<[number, number]> {
   if (start >= end) return [];
   const firstRow = index.rowOf(start);
   const lastRow = index.rowOf(end - 1);
@@ -117,7 +123,8 @@ export function splitLines(text: string, index: LineIndex, start: number, end: n
     if (cur) {
       const c: [number, number] = cur;
       const lines = c[1] - c[0] + 1;
-      if (lines >= opts.preferLines || lines + segLines > opts.maxLines || curTokens + segTokens > opts.maxTokens) flush();
+      if (lines >= opts.preferLines || lines + segLines > opts.maxLines || curTokens + segTokens > opts.maxTokens)
+        flush();
     }
     if (segLines > opts.maxLines || segTokens > opts.maxTokens) {
       flush();
@@ -136,7 +143,13 @@ export function splitLines(text: string, index: LineIndex, start: number, end: n
   return pieces.map(([a, b]) => [Math.max(start, index.lineStart(a)), Math.min(end, index.lineEnd(b))]);
 }
 
-function cutLongSegment(text: string, index: LineIndex, a: number, b: number, opts: LineSplitOptions): Array<[number, number]> {
+function cutLongSegment(
+  text: string,
+  index: LineIndex,
+  a: number,
+  b: number,
+  opts: LineSplitOptions,
+): Array<[number, number]> {
   const out: Array<[number, number]> = [];
   let s = a;
   let tokens = 0;

@@ -66,7 +66,8 @@ export function resolveWasm(wasmDir?: string): WasmLocation {
     return null;
   };
   const runtime = find(path.join('web-tree-sitter', RUNTIME_WASM));
-  if (!runtime) throw new Error(`tree-sitter runtime (${RUNTIME_WASM}) not found next to the bundle or in node_modules`);
+  if (!runtime)
+    throw new Error(`tree-sitter runtime (${RUNTIME_WASM}) not found next to the bundle or in node_modules`);
   return { runtime, grammar: (id) => find(path.join(LANGUAGES[id].pkg, LANGUAGES[id].wasm)) };
 }
 
@@ -76,10 +77,12 @@ let initPromise: Promise<void> | null = null;
 export function initTreeSitter(runtimeWasm: string): Promise<void> {
   if (!initPromise) {
     const bytes = fs.readFileSync(runtimeWasm);
-    initPromise = Parser.init({ wasmBinary: bytes } as unknown as Parameters<typeof Parser.init>[0]).catch((err: unknown) => {
-      initPromise = null;
-      throw err;
-    });
+    initPromise = Parser.init({ wasmBinary: bytes } as unknown as Parameters<typeof Parser.init>[0]).catch(
+      (err: unknown) => {
+        initPromise = null;
+        throw err;
+      },
+    );
   }
   return initPromise;
 }

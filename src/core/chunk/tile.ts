@@ -99,7 +99,8 @@ export function tileDefinitions(text: string, defs: Definition[], opts: TileOpti
       codeStart = index.lineEnd(row);
       row++;
     }
-    if (codeStart > start) pieces.push({ start, end: Math.min(codeStart, end), name: '', kind: 'code', parent, headerLines: 0 });
+    if (codeStart > start)
+      pieces.push({ start, end: Math.min(codeStart, end), name: '', kind: 'code', parent, headerLines: 0 });
     start = codeStart;
     if (start >= end) return;
     for (const [a, b] of splitLines(text, index, start, end, {
@@ -138,7 +139,11 @@ export function tileDefinitions(text: string, defs: Definition[], opts: TileOpti
       emitLevel(s, e, d.children, parent);
       return;
     }
-    if (CONTAINER_KINDS.has(d.kind) && d.children.length > 0 && opts.countTokens(text.slice(s, e)) > opts.maxClassTokens) {
+    if (
+      CONTAINER_KINDS.has(d.kind) &&
+      d.children.length > 0 &&
+      opts.countTokens(text.slice(s, e)) > opts.maxClassTokens
+    ) {
       const startRow = index.rowOf(s);
       const lastRow = index.rowOf(e - 1);
       // Header: up to and including the line where the body opens.
@@ -153,9 +158,24 @@ export function tileDefinitions(text: string, defs: Definition[], opts: TileOpti
         return sp !== null;
       });
       if (headerEnd < tailStart && members.length > 0) {
-        pushPiece({ start: s, end: headerEnd, name: d.name, kind: 'header', parent, headerLines: headerRow - startRow + 1 });
+        pushPiece({
+          start: s,
+          end: headerEnd,
+          name: d.name,
+          kind: 'header',
+          parent,
+          headerLines: headerRow - startRow + 1,
+        });
         emitLevel(headerEnd, tailStart, members, d.name);
-        if (tailStart < e) pushPiece({ start: tailStart, end: e, name: `end of ${d.name}`, kind: 'code', parent: d.name, headerLines: 0 });
+        if (tailStart < e)
+          pushPiece({
+            start: tailStart,
+            end: e,
+            name: `end of ${d.name}`,
+            kind: 'code',
+            parent: d.name,
+            headerLines: 0,
+          });
         return;
       }
     }
@@ -188,7 +208,12 @@ function codeName(text: string, startLine: number, endLine: number, lineComments
     if (t === '') return false;
     return !(lineComments.some((c) => t.startsWith(c)) || t.startsWith('/*') || t.startsWith('*'));
   });
-  if (lines.length > 0 && /^\s*(?:import|from|package|use|using|#\s*include|require)\b/.test(lines[0]) && lines.every((l) => IMPORT_LINE.test(l))) return 'imports';
+  if (
+    lines.length > 0 &&
+    /^\s*(?:import|from|package|use|using|#\s*include|require)\b/.test(lines[0]) &&
+    lines.every((l) => IMPORT_LINE.test(l))
+  )
+    return 'imports';
   return startLine === endLine ? `L${startLine}` : `L${startLine}-L${endLine}`;
 }
 
@@ -210,7 +235,8 @@ function finishPieces(text: string, index: LineIndex, pieces: Piece[], opts: Til
       pendingStart = -1;
     } else merged.push({ ...p });
   }
-  if (pendingStart >= 0) merged.push({ start: pendingStart, end: text.length, name: '', kind: 'code', parent: null, headerLines: 0 });
+  if (pendingStart >= 0)
+    merged.push({ start: pendingStart, end: text.length, name: '', kind: 'code', parent: null, headerLines: 0 });
 
   return merged.map((p) => {
     const chunkText = text.slice(p.start, p.end);
@@ -247,4 +273,3 @@ export function checkTiling(text: string, chunks: readonly Chunk[]): string | nu
   if (offset !== text.length) return `chunks end at ${offset}, file has ${text.length}`;
   return null;
 }
-

@@ -16,11 +16,41 @@ import { DEFAULT_MAX_FILE_BYTES, readSourceFile, type ReadOptions } from './read
 
 /** gitignore-syntax patterns excluded unless `defaultExcludes: false`. */
 export const DEFAULT_EXCLUDES: readonly string[] = [
-  'node_modules/', '.git/', '.hg/', '.svn/', 'dist/', 'build/', 'out/', 'vendor/', '__pycache__/',
-  '.venv/', 'venv/', '.tox/', '.mypy_cache/', '.pytest_cache/', '.next/', 'coverage/',
-  '*.min.js', '*.min.css', '*.min.mjs', '*.bundle.js', '*.map', '*.pyc',
-  'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lockb', 'Cargo.lock',
-  'poetry.lock', 'Pipfile.lock', 'uv.lock', 'Gemfile.lock', 'composer.lock', 'go.sum', '*.lock',
+  'node_modules/',
+  '.git/',
+  '.hg/',
+  '.svn/',
+  'dist/',
+  'build/',
+  'out/',
+  'vendor/',
+  '__pycache__/',
+  '.venv/',
+  'venv/',
+  '.tox/',
+  '.mypy_cache/',
+  '.pytest_cache/',
+  '.next/',
+  'coverage/',
+  '*.min.js',
+  '*.min.css',
+  '*.min.mjs',
+  '*.bundle.js',
+  '*.map',
+  '*.pyc',
+  'package-lock.json',
+  'npm-shrinkwrap.json',
+  'yarn.lock',
+  'pnpm-lock.yaml',
+  'bun.lockb',
+  'Cargo.lock',
+  'poetry.lock',
+  'Pipfile.lock',
+  'uv.lock',
+  'Gemfile.lock',
+  'composer.lock',
+  'go.sum',
+  '*.lock',
 ];
 
 export const IGNORE_FILES: readonly string[] = ['.gitignore', '.contextzipignore'];
@@ -100,8 +130,11 @@ function hasShebang(abs: string): string | null {
 export function collectSourceFiles(options: CollectOptions): CollectedFiles {
   const root = path.resolve(options.root);
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const ignoreNames = IGNORE_FILES.filter((n) => (n === '.gitignore' ? options.gitignore !== false : options.contextzipIgnore !== false));
-  const defaults = options.defaultExcludes === false ? null : ignore({ allowRelativePaths: true }).add([...DEFAULT_EXCLUDES]);
+  const ignoreNames = IGNORE_FILES.filter((n) =>
+    n === '.gitignore' ? options.gitignore !== false : options.contextzipIgnore !== false,
+  );
+  const defaults =
+    options.defaultExcludes === false ? null : ignore({ allowRelativePaths: true }).add([...DEFAULT_EXCLUDES]);
   const globs = options.exclude ?? [];
   const withSlash = globs.filter((g) => g.includes('/'));
   const bare = globs.filter((g) => !g.includes('/'));
@@ -123,11 +156,12 @@ export function collectSourceFiles(options: CollectOptions): CollectedFiles {
       for (const name of ignoreNames) {
         const ig = readIgnoreFile(path.join(dirAbs, name));
         if (!ig) continue;
-        const local = dirRel === ''
-          ? (rel: string) => rel
-          : dirRel.startsWith('..')
-            ? (rel: string) => toPosix(path.relative(dirAbs, path.join(root, rel)))
-            : (rel: string) => (rel.startsWith(`${dirRel}/`) ? rel.slice(dirRel.length + 1) : null);
+        const local =
+          dirRel === ''
+            ? (rel: string) => rel
+            : dirRel.startsWith('..')
+              ? (rel: string) => toPosix(path.relative(dirAbs, path.join(root, rel)))
+              : (rel: string) => (rel.startsWith(`${dirRel}/`) ? rel.slice(dirRel.length + 1) : null);
         ms.push({ local, ig });
       }
       ignoreCache.set(dirAbs, ms);
@@ -137,7 +171,7 @@ export function collectSourceFiles(options: CollectOptions): CollectedFiles {
 
   // Ignore files above the root count, up to the repository root (the folder with .git).
   const aboveRoot: string[] = [];
-  for (let dir = root; ; ) {
+  for (let dir = root; ;) {
     if (fs.existsSync(path.join(dir, '.git'))) {
       for (let d = path.dirname(root); dir !== root && d.length >= dir.length; d = path.dirname(d)) {
         aboveRoot.unshift(d);
@@ -173,7 +207,11 @@ export function collectSourceFiles(options: CollectOptions): CollectedFiles {
 
   const addFile = (abs: string, rel: string, size: number) => {
     if (size > maxBytes) {
-      skipped.push({ file: rel, reason: 'too-large', detail: `${(size / 1024).toFixed(0)} KB is over the ${(maxBytes / 1024).toFixed(0)} KB limit` });
+      skipped.push({
+        file: rel,
+        reason: 'too-large',
+        detail: `${(size / 1024).toFixed(0)} KB is over the ${(maxBytes / 1024).toFixed(0)} KB limit`,
+      });
       return;
     }
     files.add(rel);
@@ -189,7 +227,11 @@ export function collectSourceFiles(options: CollectOptions): CollectedFiles {
     try {
       entries = fs.readdirSync(dirAbs, { withFileTypes: true });
     } catch (err) {
-      skipped.push({ file: `${relOf(dirAbs)}/`, reason: 'unreadable', detail: `cannot list folder (${(err as NodeJS.ErrnoException).code ?? 'error'})` });
+      skipped.push({
+        file: `${relOf(dirAbs)}/`,
+        reason: 'unreadable',
+        detail: `cannot list folder (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      });
       return;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -223,7 +265,11 @@ export function collectSourceFiles(options: CollectOptions): CollectedFiles {
         try {
           size = fs.statSync(abs).size;
         } catch (err) {
-          skipped.push({ file: rel, reason: 'unreadable', detail: `cannot stat (${(err as NodeJS.ErrnoException).code ?? 'error'})` });
+          skipped.push({
+            file: rel,
+            reason: 'unreadable',
+            detail: `cannot stat (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+          });
           continue;
         }
       }
@@ -238,7 +284,11 @@ export function collectSourceFiles(options: CollectOptions): CollectedFiles {
     try {
       st = fs.statSync(abs);
     } catch (err) {
-      skipped.push({ file: rel, reason: 'unreadable', detail: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'cannot stat' });
+      skipped.push({
+        file: rel,
+        reason: 'unreadable',
+        detail: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'cannot stat',
+      });
       continue;
     }
     if (st.isDirectory()) {
@@ -246,8 +296,8 @@ export function collectSourceFiles(options: CollectOptions): CollectedFiles {
       const parentMatchers = matchersFor(path.dirname(abs));
       const named = abs !== root && (isIgnored(parentMatchers, rel, true) || (defaults?.ignores(`${rel}/`) ?? false));
       walk(abs, named ? own(abs) : matchersFor(abs), abs === root ? '' : abs);
-    }
-    else if (st.isFile()) addFile(abs, rel, st.size); // named explicitly: kept even if ignored
+    } else if (st.isFile())
+      addFile(abs, rel, st.size); // named explicitly: kept even if ignored
     else skipped.push({ file: rel, reason: 'unreadable', detail: 'not a regular file or folder' });
   }
   return { files: [...files].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), skipped };

@@ -33,7 +33,8 @@ export function binaryReason(bytes: Uint8Array): string | null {
   let bad = 0;
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 0xfffd) bad++;
   // A cut multi-byte sequence at the 64 KB boundary yields one replacement character.
-  if (bad > 8 && bad / Math.max(1, text.length) > 0.01) return `${bad} invalid UTF-8 sequences in the first ${formatBytes(head.length)}`;
+  if (bad > 8 && bad / Math.max(1, text.length) > 0.01)
+    return `${bad} invalid UTF-8 sequences in the first ${formatBytes(head.length)}`;
   return null;
 }
 
@@ -53,7 +54,8 @@ export function minifiedReason(text: string): string | null {
   }
   const avg = text.length / Math.max(1, lines);
   if (avg > 300) return `average line is ${Math.round(avg)} characters (minified or generated)`;
-  if (longest > 20000 && longest > text.length / 2) return `one line holds ${longest} of ${text.length} characters (minified or generated)`;
+  if (longest > 20000 && longest > text.length / 2)
+    return `one line holds ${longest} of ${text.length} characters (minified or generated)`;
   return null;
 }
 
@@ -79,7 +81,8 @@ export function readSourceFile(absPath: string, file: string, options: ReadOptio
 /** Same classification as readSourceFile for bytes already in memory. */
 export function classifySourceBytes(bytes: Uint8Array, file: string, options: ReadOptions = {}): ReadResult {
   const max = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  if (bytes.length > max) return skip(file, 'too-large', `${formatBytes(bytes.length)} is over the ${formatBytes(max)} limit`);
+  if (bytes.length > max)
+    return skip(file, 'too-large', `${formatBytes(bytes.length)} is over the ${formatBytes(max)} limit`);
   if (bytes.length === 0) return skip(file, 'empty', 'empty file');
   const binary = binaryReason(bytes);
   if (binary) return skip(file, 'binary', `binary file (${binary})`);
