@@ -30,6 +30,7 @@ import {
 } from '../../src/core/cot/index.js';
 import { createScorer } from '../../src/core/model/index.js';
 import { createTokenCounter } from '../../src/core/tokens/index.js';
+import { seededRandom } from '../../test/support/random.js';
 
 interface Args {
   data: string;
@@ -71,18 +72,6 @@ function parseArgs(argv: string[]): Args {
   };
 }
 
-/** mulberry32: reproducible random baselines. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/g;
 
 /** How many of the answer's identifiers / code lines occur in `text`. */
@@ -110,7 +99,7 @@ function retention(
 /** Random step removal until the text has at most `target` tokens (no protection). */
 function randomRemoval(think: string, target: number, count: (t: string) => number, seed: number): string {
   const split = splitTrace(think);
-  const rand = rng(seed);
+  const rand = seededRandom(seed);
   const order = split.steps.map((s) => s.index);
   for (let i = order.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { chunkByLines, checkTiling, createChunker, type Chunker } from '../../src/core/chunk/index.js';
 import type { ChunkedFile } from '../../src/core/types.js';
+import { seededRandom } from '../support/random.js';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'chunk');
 
@@ -18,18 +19,6 @@ function summary(r: ChunkedFile): string[] {
 function assertTiles(text: string, r: ChunkedFile, label: string): void {
   const problem = checkTiling(text, r.chunks);
   assert.equal(problem, null, `${label}: ${problem}`);
-}
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 let chunker: Chunker;
@@ -112,7 +101,7 @@ describe('fuzz: never throws, always tiles', () => {
   });
 
   test('random bytes and random code-like tokens in every language', () => {
-    const rand = rng(42);
+    const rand = seededRandom(42);
     const pieces = [
       '{',
       '}',

@@ -13,18 +13,7 @@ import {
   type PruneItem,
 } from '../../src/core/cot/index.js';
 import type { ScoredToken } from '../../src/core/model/scorer.js';
-
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../support/random.js';
 
 describe('pruneToBudget (pure: numbers in, removal order out)', () => {
   const items: PruneItem[] = [
@@ -65,7 +54,7 @@ describe('pruneToBudget (pure: numbers in, removal order out)', () => {
   });
 
   test('random budgets: the estimate never exceeds a reachable budget, protected steps stay, removal follows surprisal', () => {
-    const rand = rng(42);
+    const rand = seededRandom(42);
     for (let trial = 0; trial < 500; trial++) {
       const n = 1 + Math.floor(rand() * 40);
       const its: PruneItem[] = Array.from({ length: n }, (_, i) => ({

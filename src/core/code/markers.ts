@@ -3,30 +3,14 @@
  * LongCodeZip uses "#" for TypeScript and Rust too), indented like the omitted code, saying
  * what was omitted and which lines.
  */
+import { LANGUAGE_IDS, lineCommentPrefixes } from '../chunk/languages.js';
 
-const HASH_COMMENT = new Set([
-  'python',
-  'ruby',
-  'bash',
-  'shell',
-  'perl',
-  'r',
-  'yaml',
-  'toml',
-  'makefile',
-  'dockerfile',
-  'elixir',
-  'julia',
-  'nim',
-  'powershell',
-]);
-const DASH_COMMENT = new Set(['sql', 'lua', 'haskell']);
-
+/**
+ * The line-comment prefix of a language the chunker knows (the chunker's language table is
+ * the one source of comment syntax), or null for plain text, where markers stand bare.
+ */
 export function lineCommentPrefix(language: string): string | null {
-  if (HASH_COMMENT.has(language)) return '#';
-  if (DASH_COMMENT.has(language)) return '--';
-  if (language === 'plaintext' || language === 'markdown' || language === '') return null;
-  return '//';
+  return (LANGUAGE_IDS as readonly string[]).includes(language) ? lineCommentPrefixes(language)[0] : null;
 }
 
 /** The file header line that precedes each file's kept code. */
