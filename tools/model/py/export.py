@@ -61,7 +61,8 @@ cfg["logits_are_log_probs"] = True
 kind = "random" if a.random else ("neural" if a.neural_only else "mixture")
 cfg["contextzip"] = {
     "maxTokens": a.max_tokens,
-    "trainedContext": int(train_info.get("seq2") or train_info.get("seq") or 512),
+    "trainedContext": int(train_info.get("seq") or 512),          # main training window
+    "finalPhaseContext": int(train_info.get("seq2") or 0) or None,  # short last phase at this window (positions up to it seen)
     "version": a.version,
     "kind": kind,
     "inputs": ["input_ids", "attention_mask"],

@@ -184,7 +184,11 @@ m_best, r_best = min(close, key=lambda mr: mr[1]["val_loss"])
 nocopy = [(m, r) for m, r in results if m["lam_k"] == 0]  # (same as the best when TUNE_COPY is off)
 bm = max(r["mrr"] for _, r in nocopy)
 m_nc, r_nc = min([(m, r) for m, r in nocopy if r["mrr"] >= bm - 0.005], key=lambda mr: mr[1]["val_loss"])
-out = {"mix": m_best, "dev": r_best, "best_without_copy": {"mix": m_nc, "dev": r_nc}, "neural_only_dev": res_neural,
+pareto = []  # settings not beaten on both dev MRR and held-out code loss
+for m, r in sorted(results, key=lambda mr: -mr[1]["mrr"]):
+    if not pareto or r["val_loss"] < pareto[-1]["val_loss"]:
+        pareto.append({"mix": m, "mrr": r["mrr"], "top1": r["top1"], "val_loss": r["val_loss"]})
+out = {"mix": m_best, "dev": r_best, "pareto": pareto, "best_without_copy": {"mix": m_nc, "dev": r_nc}, "neural_only_dev": res_neural,
        "settings_tried": len(results), "seconds": round(time.time() - t0, 1),
        "note": "tuned on the dev split (held-out files) and held-out code windows; the benchmark set (test split) is not used"}
 json.dump(out, open(out_path, "w"), indent=2)
