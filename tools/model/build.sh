@@ -12,7 +12,7 @@ PY=/usr/bin/python3
 export OPENBLAS_NUM_THREADS=2
 TRAIN_MINUTES=${TRAIN_MINUTES:-48}   # the shipped model: 48 min wall clock, 1 torch thread, on a shared 2-core VM
 TRAIN_THREADS=${TRAIN_THREADS:-1}
-VERSION=${VERSION:-1.0.0}
+VERSION=${VERSION:-1.1.0}
 step=${1:-all}
 mkdir -p "$W"
 
