@@ -41,60 +41,59 @@ async function main(): Promise<void> {
   const countTokens = createTokenCounter('o200k_base');
   const chunker = await createChunker({ countTokens });
   const scorer = await createScorer({ model: args.model, dtype: args.dtype, cache: new ScoreCache() });
-  let mrr = 0;
-  let kept = 0;
-  const byLang = new Map<string, { n: number; mrr: number; kept: number }>();
+  const rankings = args.ranking.split(',') as Array<'ami' | 'hybrid'>;
+  const totals = new Map<string, { n: number; mrr: number; kept: number }>();
   for (const t of tasks) {
     const files = t.files.map((f) => chunker.chunkFile(f.path, f.content, { countTokens }));
-    const t0 = performance.now();
-    const r = await compressCode({
-      files,
-      query: t.query,
-      budget: { ratio: Number(args.ratio) },
-      scorer,
-      countTokens,
-      ranking: args.ranking as 'ami' | 'hybrid',
-    });
-    const overlap = (c: { startLine: number; endLine: number }) =>
-      Math.max(0, Math.min(c.endLine, t.needle.endLine) - Math.max(c.startLine, t.needle.startLine) + 1);
-    const best = r.chunks
-      .filter((c) => c.file === t.needle.path && overlap(c) > 0)
-      .sort((a, b) => overlap(b) - overlap(a))[0];
-    const rank = best?.rank ?? 0;
-    const lines = t.needle.code
-      .split('\n')
-      .map((l) => l.trim())
-      .filter(Boolean);
-    const out = new Map<string, number>();
-    for (const l of r.text.split('\n')) out.set(l.trim(), (out.get(l.trim()) ?? 0) + 1);
-    let hit = 0;
-    for (const l of lines) {
-      const n = out.get(l) ?? 0;
-      if (n > 0) {
-        hit++;
-        out.set(l, n - 1);
+    for (const ranking of rankings) {
+      const t0 = performance.now();
+      const r = await compressCode({
+        files,
+        query: t.query,
+        budget: { ratio: Number(args.ratio) },
+        scorer,
+        countTokens,
+        ranking,
+      });
+      const overlap = (c: { startLine: number; endLine: number }) =>
+        Math.max(0, Math.min(c.endLine, t.needle.endLine) - Math.max(c.startLine, t.needle.startLine) + 1);
+      const best = r.chunks
+        .filter((c) => c.file === t.needle.path && overlap(c) > 0)
+        .sort((a, b) => overlap(b) - overlap(a))[0];
+      const rank = best?.rank ?? 0;
+      const lines = t.needle.code
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
+      const out = new Map<string, number>();
+      for (const l of r.text.split('\n')) out.set(l.trim(), (out.get(l.trim()) ?? 0) + 1);
+      let hit = 0;
+      for (const l of lines) {
+        const n = out.get(l) ?? 0;
+        if (n > 0) {
+          hit++;
+          out.set(l, n - 1);
+        }
       }
+      const retained = hit / lines.length >= 0.8;
+      const rr = rank > 0 ? 1 / rank : 0;
+      for (const key of [`${ranking} ${t.language}`, `${ranking} overall`]) {
+        const L = totals.get(key) ?? { n: 0, mrr: 0, kept: 0 };
+        L.n++;
+        L.mrr += rr;
+        L.kept += retained ? 1 : 0;
+        totals.set(key, L);
+      }
+      console.log(
+        `${ranking.padEnd(6)} ${t.id.padEnd(28)} rank ${String(rank).padStart(3)}/${r.chunks.filter((c) => c.rank > 0).length}  ${retained ? 'kept' : '----'}  ${best?.status ?? '-'}  ${((performance.now() - t0) / 1000).toFixed(1)}s  ${t.needle.name}`,
+      );
     }
-    const retained = hit / lines.length >= 0.8;
-    const rr = rank > 0 ? 1 / rank : 0;
-    mrr += rr;
-    kept += retained ? 1 : 0;
-    const L = byLang.get(t.language) ?? { n: 0, mrr: 0, kept: 0 };
-    L.n++;
-    L.mrr += rr;
-    L.kept += retained ? 1 : 0;
-    byLang.set(t.language, L);
+  }
+  for (const [key, L] of totals) {
     console.log(
-      `${t.id.padEnd(28)} rank ${String(rank).padStart(3)}/${r.chunks.filter((c) => c.rank > 0).length}  ${retained ? 'kept' : '----'}  ${best?.status ?? '-'}  ${((performance.now() - t0) / 1000).toFixed(1)}s  ${t.needle.name}`,
+      `${key.padEnd(20)} n=${L.n} ret@${args.ratio}=${(L.kept / L.n).toFixed(3)} MRR=${(L.mrr / L.n).toFixed(3)}`,
     );
   }
-  for (const [lang, L] of byLang)
-    console.log(
-      `${lang.padEnd(12)} n=${L.n} ret@${args.ratio}=${(L.kept / L.n).toFixed(3)} MRR=${(L.mrr / L.n).toFixed(3)}`,
-    );
-  console.log(
-    `overall      n=${tasks.length} ret@${args.ratio}=${(kept / tasks.length).toFixed(3)} MRR=${(mrr / tasks.length).toFixed(3)}`,
-  );
   await scorer.dispose();
 }
 

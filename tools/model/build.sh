@@ -39,7 +39,10 @@ if [[ $step == all || $step == export ]]; then
   rm -rf "$OUT" && mkdir -p "$OUT"
   $PY tools/model/py/export.py "$OUT" "$W/tok" "$W/tokens.bin" "$W/ckpt-main.pt" --mix "$W/mix-chosen.json" \
     --version "$VERSION" --fold-copy "$W/model_folded.onnx"
-  $PY tools/model/py/quantize.py "$OUT" both "$W/model_folded.onnx"  # onnx/model_quantized.onnx (q8), onnx/model_q4.onnx (q4)
+  $PY tools/model/py/quantize.py "$OUT" q4 "$W/model_folded.onnx"  # onnx/model_q4.onnx (q4, MatMulNBits)
+  # q8 is weight-only int8 (fp32 arithmetic): dynamic activation quantization would make a
+  # token's log-prob depend on batch and sequence length (see quantize_weight_only.py).
+  $PY tools/model/py/quantize_weight_only.py "$OUT"  # onnx/model_quantized.onnx (q8)
 fi
 if [[ $step == all || $step == variants ]]; then
   V="$W/variants"
