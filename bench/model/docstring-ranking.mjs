@@ -27,10 +27,18 @@ for (let i = 0; i < args.length; i++) {
 if (!specs.length) {
   const emb = path.join(repo, 'models', 'embedded');
   const v = path.join(repo, 'tools', 'model', 'work', 'variants');
-  for (const [label, file, dtype] of [['embedded q8', 'model_quantized.onnx', 'q8'], ['embedded q4', 'model_q4.onnx', 'q4'], ['embedded fp32', 'model.onnx', 'fp32']]) {
+  for (const [label, file, dtype] of [
+    ['embedded q8', 'model_quantized.onnx', 'q8'],
+    ['embedded q4', 'model_q4.onnx', 'q4'],
+    ['embedded fp32', 'model.onnx', 'fp32'],
+  ]) {
     if (fs.existsSync(path.join(emb, 'onnx', file))) specs.push(`${label}=${emb}:${dtype}`);
   }
-  for (const [label, d] of [['neural only (fp32)', 'neural'], ['random weights (fp32)', 'random'], ['cache LM (training-free)', 'cache-lm']]) {
+  for (const [label, d] of [
+    ['neural only (fp32)', 'neural'],
+    ['random weights (fp32)', 'random'],
+    ['cache LM (training-free)', 'cache-lm'],
+  ]) {
     if (fs.existsSync(path.join(v, d, 'onnx', 'model.onnx'))) specs.push(`${label}=${path.join(v, d)}:fp32`);
   }
 }
@@ -55,40 +63,78 @@ async function evalModel(label, dir, dtype) {
     const B = seqs.length;
     const ids = new BigInt64Array(B * T).fill(BigInt(pad));
     const mask = new BigInt64Array(B * T);
-    seqs.forEach((s, b) => s.forEach((x, t) => { ids[b * T + t] = BigInt(x); mask[b * T + t] = 1n; }));
-    const { logits } = await model({ input_ids: new Tensor('int64', ids, [B, T]), attention_mask: new Tensor('int64', mask, [B, T]) });
-    const V = logits.dims[2], d = logits.data;
+    seqs.forEach((s, b) =>
+      s.forEach((x, t) => {
+        ids[b * T + t] = BigInt(x);
+        mask[b * T + t] = 1n;
+      }),
+    );
+    const { logits } = await model({
+      input_ids: new Tensor('int64', ids, [B, T]),
+      attention_mask: new Tensor('int64', mask, [B, T]),
+    });
+    const V = logits.dims[2],
+      d = logits.data;
     return seqs.map((s, b) => {
       let sum = 0;
       for (let t = s.length - q.length; t < s.length; t++) {
         const off = (b * T + t - 1) * V;
         let lse = 0;
-        if (!normalized) { let m = -Infinity; for (let j = 0; j < V; j++) m = Math.max(m, d[off + j]); let z = 0; for (let j = 0; j < V; j++) z += Math.exp(d[off + j] - m); lse = m + Math.log(z); }
+        if (!normalized) {
+          let m = -Infinity;
+          for (let j = 0; j < V; j++) m = Math.max(m, d[off + j]);
+          let z = 0;
+          for (let j = 0; j < V; j++) z += Math.exp(d[off + j] - m);
+          lse = m + Math.log(z);
+        }
         sum += d[off + s[t]] - lse;
       }
       return sum;
     });
   }
   const t0 = performance.now();
-  let top1 = 0, mrr = 0;
+  let top1 = 0,
+    mrr = 0;
   const by = {};
   for (const [i, it] of items.entries()) {
     if (i >= LIMIT) break;
     const [base] = await batchScore([[]], qs[i]);
     const cands = [i, ...it.distractors];
-    const sc = (await batchScore(cands.map((j) => ctx[j]), qs[i])).map((x) => x - base);
+    const sc = (
+      await batchScore(
+        cands.map((j) => ctx[j]),
+        qs[i],
+      )
+    ).map((x) => x - base);
     const rank = 1 + sc.slice(1).filter((x) => x >= sc[0]).length;
-    top1 += rank === 1; mrr += 1 / rank;
+    top1 += rank === 1;
+    mrr += 1 / rank;
     const g = (by[it.group] ??= { top1: 0, mrr: 0, n: 0 });
-    g.top1 += rank === 1; g.mrr += 1 / rank; g.n++;
+    g.top1 += rank === 1;
+    g.mrr += 1 / rank;
+    g.n++;
   }
   const n = Math.min(items.length, LIMIT);
   await model.dispose?.();
-  const onnxFile = path.join(dir, 'onnx', { fp32: 'model.onnx', q8: 'model_quantized.onnx', q4: 'model_q4.onnx' }[dtype]);
+  const onnxFile = path.join(
+    dir,
+    'onnx',
+    { fp32: 'model.onnx', q8: 'model_quantized.onnx', q4: 'model_q4.onnx' }[dtype],
+  );
   return {
-    label, dir: path.relative(repo, dir), dtype, onnxBytes: fs.statSync(onnxFile).size, evaluated: n,
-    top1: +(top1 / n).toFixed(3), mrr: +(mrr / n).toFixed(3),
-    byGroup: Object.fromEntries(Object.entries(by).map(([k, g]) => [k, { n: g.n, top1: +(g.top1 / g.n).toFixed(3), mrr: +(g.mrr / g.n).toFixed(3) }])),
+    label,
+    dir: path.relative(repo, dir),
+    dtype,
+    onnxBytes: fs.statSync(onnxFile).size,
+    evaluated: n,
+    top1: +(top1 / n).toFixed(3),
+    mrr: +(mrr / n).toFixed(3),
+    byGroup: Object.fromEntries(
+      Object.entries(by).map(([k, g]) => [
+        k,
+        { n: g.n, top1: +(g.top1 / g.n).toFixed(3), mrr: +(g.mrr / g.n).toFixed(3) },
+      ]),
+    ),
     seconds: +((performance.now() - t0) / 1000).toFixed(1),
   };
 }
@@ -96,21 +142,46 @@ async function evalModel(label, dir, dtype) {
 const results = append && fs.existsSync(out) ? JSON.parse(fs.readFileSync(out, 'utf8')).results : [];
 for (const s of specs) {
   const m = s.match(/^(.*)=(.*):(fp32|q8|q4)$/);
-  if (!m) { console.error('bad model spec (LABEL=DIR:DTYPE):', s); process.exit(2); }
+  if (!m) {
+    console.error('bad model spec (LABEL=DIR:DTYPE):', s);
+    process.exit(2);
+  }
   const r = await evalModel(m[1], path.resolve(m[2]), m[3]);
   console.error(JSON.stringify(r));
   const at = results.findIndex((x) => x.label === r.label);
-  if (at >= 0) results[at] = r; else results.push(r);
+  if (at >= 0) results[at] = r;
+  else results.push(r);
 }
 const groups = [...new Set(items.map((it) => it.group))];
-const table = ['| model | dtype | size | top-1 | MRR | ' + groups.map((g) => `${g} top-1`).join(' | ') + ' |',
+const table = [
+  '| model | dtype | size | top-1 | MRR | ' + groups.map((g) => `${g} top-1`).join(' | ') + ' |',
   '|---|---|---|---|---|' + groups.map(() => '---|').join(''),
-  ...results.map((r) => `| ${r.label} | ${r.dtype} | ${(r.onnxBytes / 1e6).toFixed(2)} MB | ${(100 * r.top1).toFixed(1)}% | ${r.mrr.toFixed(3)} | `
-    + groups.map((g) => (r.byGroup[g] ? `${(100 * r.byGroup[g].top1).toFixed(1)}% (n=${r.byGroup[g].n})` : '-')).join(' | ') + ' |')].join('\n');
+  ...results.map(
+    (r) =>
+      `| ${r.label} | ${r.dtype} | ${(r.onnxBytes / 1e6).toFixed(2)} MB | ${(100 * r.top1).toFixed(1)}% | ${r.mrr.toFixed(3)} | ` +
+      groups
+        .map((g) => (r.byGroup[g] ? `${(100 * r.byGroup[g].top1).toFixed(1)}% (n=${r.byGroup[g].n})` : '-'))
+        .join(' | ') +
+      ' |',
+  ),
+].join('\n');
 fs.mkdirSync(path.dirname(out), { recursive: true });
-fs.writeFileSync(out, JSON.stringify({
-  benchmark: 'docstring ranking: own code vs 9 same-language distractors, score = log P(q | code + "\\n\\n") - log P(q)',
-  command: 'node bench/model/docstring-ranking.mjs' + (specs.length ? ' ' + process.argv.slice(2).join(' ') : ''), functions: items.length, groups: data.counts, chance_top1: 0.1,
-  date: new Date().toISOString(), results, table,
-}, null, 2) + '\n');
+fs.writeFileSync(
+  out,
+  JSON.stringify(
+    {
+      benchmark:
+        'docstring ranking: own code vs 9 same-language distractors, score = log P(q | code + "\\n\\n") - log P(q)',
+      command: 'node bench/model/docstring-ranking.mjs' + (specs.length ? ' ' + process.argv.slice(2).join(' ') : ''),
+      functions: items.length,
+      groups: data.counts,
+      chance_top1: 0.1,
+      date: new Date().toISOString(),
+      results,
+      table,
+    },
+    null,
+    2,
+  ) + '\n',
+);
 console.log(table);

@@ -9,7 +9,8 @@ const tok = await AutoTokenizer.from_pretrained(dir);
 const eos = tok.eos_token_id;
 const docs = fs.readFileSync(corpus, 'utf8').split('<|endoftext|>');
 const parts = [];
-let total = 0, bytes = 0;
+let total = 0,
+  bytes = 0;
 const t0 = Date.now();
 for (const d of docs) {
   if (!d) continue;
@@ -21,6 +22,16 @@ for (const d of docs) {
 }
 const all = new Uint16Array(total);
 let o = 0;
-for (const p of parts) { all.set(p, o); o += p.length; }
+for (const p of parts) {
+  all.set(p, o);
+  o += p.length;
+}
 fs.writeFileSync(out, Buffer.from(all.buffer));
-console.log(JSON.stringify({ docs: parts.length, tokens: total, bytesPerToken: +(bytes / total).toFixed(3), seconds: (Date.now() - t0) / 1000 }));
+console.log(
+  JSON.stringify({
+    docs: parts.length,
+    tokens: total,
+    bytesPerToken: +(bytes / total).toFixed(3),
+    seconds: (Date.now() - t0) / 1000,
+  }),
+);

@@ -59,7 +59,7 @@ function braceBody(lines, ind, maxLines = 60) {
   for (let i = 1; i < lines.length && i < maxLines; i++) {
     out.push(lines[i]);
     if (lines[i].startsWith(ind + '}') && !lines[i].startsWith(ind + '} else')) return out;
-    if (lines[i].trim() && !lines[i].startsWith(ind) ) return null;
+    if (lines[i].trim() && !lines[i].startsWith(ind)) return null;
   }
   return null;
 }
@@ -79,7 +79,7 @@ export function extractFunctions(src, lang, { maxCodeChars = 1200, minCodeChars 
     res.push({ name, lang, code, doc: q, query: commentPrefix(lang) + q + '\n' });
   };
   if (lang === 'py') {
-    const re = /^( *)((?:async )?def (\w+)\([^\n]*\n?[^\n]*:\n)\1    [rRuU]?("""|''')([\s\S]*?)\4[^\n]*\n/gm;
+    const re = /^( *)((?:async )?def (\w+)\([^\n]*\n?[^\n]*:\n)\1 {4}[rRuU]?("""|''')([\s\S]*?)\4[^\n]*\n/gm;
     for (const m of src.matchAll(re)) {
       const [whole, ind, header, name, , doc] = m;
       const rest = src.slice(m.index + whole.length).split('\n');
@@ -94,12 +94,17 @@ export function extractFunctions(src, lang, { maxCodeChars = 1200, minCodeChars 
       push(name, ind + header.replace(/^ */, '') + body.join('\n'), doc);
     }
   } else if (lang === 'js' || lang === 'ts') {
-    const re = /^( *)\/\*\*((?:(?!\*\/)[\s\S])*?)\*\/\n\1((?:export )?(?:default )?(?:async )?(?:function\s*\*?\s*(\w+)|(?:public |private |protected |static |async |override )*(\w+)\s*(?:<[^>\n]*>)?\()[^\n]*)\n/gm;
+    const re =
+      /^( *)\/\*\*((?:(?!\*\/)[\s\S])*?)\*\/\n\1((?:export )?(?:default )?(?:async )?(?:function\s*\*?\s*(\w+)|(?:public |private |protected |static |async |override )*(\w+)\s*(?:<[^>\n]*>)?\()[^\n]*)\n/gm;
     for (const m of src.matchAll(re)) {
       const [whole, ind, docRaw, first, fname, mname] = m;
       const name = fname ?? mname;
       if (!name || /^(if|for|while|switch|catch|return|constructor)$/.test(name)) continue;
-      const doc = docRaw.split('\n').map((l) => l.replace(/^\s*\* ?/, '')).filter((l) => !l.trim().startsWith('@')).join(' ');
+      const doc = docRaw
+        .split('\n')
+        .map((l) => l.replace(/^\s*\* ?/, ''))
+        .filter((l) => !l.trim().startsWith('@'))
+        .join(' ');
       const rest = src.slice(m.index + whole.length - first.length - 1).split('\n');
       const body = braceBody(rest, ind);
       if (!body) continue;
@@ -107,21 +112,30 @@ export function extractFunctions(src, lang, { maxCodeChars = 1200, minCodeChars 
     }
   } else if (lang === 'go' || lang === 'rs') {
     const cm = lang === 'go' ? '//' : '///';
-    const hdr = lang === 'go'
-      ? /^func (?:\([^)]*\) )?(\w+)/
-      : /^(?:pub(?:\([^)]*\))? )?(?:const )?(?:async )?(?:unsafe )?fn (\w+)/;
+    const hdr =
+      lang === 'go'
+        ? /^func (?:\([^)]*\) )?(\w+)/
+        : /^(?:pub(?:\([^)]*\))? )?(?:const )?(?:async )?(?:unsafe )?fn (\w+)/;
     const lines = src.split('\n');
     for (let i = 0; i < lines.length; i++) {
       const ind = lines[i].match(/^ */)[0];
       const t = lines[i].slice(ind.length);
       const h = t.match(hdr);
       if (!h) continue;
-      let j = i - 1; const doc = [];
-      while (j >= 0 && (lines[j].trim().startsWith('#[') && lang === 'rs')) j--;
-      while (j >= 0 && lines[j].startsWith(ind + cm) && !lines[j].startsWith(ind + cm + '/')) { doc.unshift(lines[j].slice(ind.length + cm.length)); j--; }
+      let j = i - 1;
+      const doc = [];
+      while (j >= 0 && lines[j].trim().startsWith('#[') && lang === 'rs') j--;
+      while (j >= 0 && lines[j].startsWith(ind + cm) && !lines[j].startsWith(ind + cm + '/')) {
+        doc.unshift(lines[j].slice(ind.length + cm.length));
+        j--;
+      }
       if (!doc.length) continue;
       const para = [];
-      for (const d of doc) { if (!d.trim()) break; if (d.trim().startsWith('#') || d.trim().startsWith('```')) break; para.push(d); }
+      for (const d of doc) {
+        if (!d.trim()) break;
+        if (d.trim().startsWith('#') || d.trim().startsWith('```')) break;
+        para.push(d);
+      }
       const body = braceBody(lines.slice(i), ind);
       if (!body) continue;
       push(h[1], body.join('\n'), para.join(' '));
