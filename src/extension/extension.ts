@@ -85,6 +85,10 @@ export function activate(context: vscode.ExtensionContext): ContextZipApi {
     modelSpec: () => model.modelService.payload(),
   });
 
+  // Preload the active file's grammar and the tokenizer once the host is idle.
+  const warmUp = setTimeout(() => void chunker.warmUp(vscode.window.activeTextEditor?.document), 1500);
+  context.subscriptions.push({ dispose: () => clearTimeout(warmUp) });
+
   log.info(`ContextZip ${String(context.extension.packageJSON.version)} activated (VS Code ${vscode.version})`);
   return { log, chunksTree, chunksView, model, compress };
 }

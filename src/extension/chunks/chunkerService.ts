@@ -61,6 +61,20 @@ export class ChunkerService implements vscode.Disposable {
     });
   }
 
+  /**
+   * Loads the grammar of a document and the configured tokenizer ahead of the first command,
+   * so "Show Chunks" answers at once. Errors are left for the real call to report.
+   */
+  async warmUp(document: vscode.TextDocument | undefined): Promise<void> {
+    try {
+      this.tokenCounter(readSettings(document?.uri).tokenizer);
+      const lang = document ? languageForPath(vscode.workspace.asRelativePath(document.uri), document.getText()) : null;
+      if (lang) await this.get(lang);
+    } catch {
+      // reported by the command that needs it
+    }
+  }
+
   private readonly counters = new Map<string, TokenCounter>();
 
   private tokenCounter(name: string): TokenCounter {
