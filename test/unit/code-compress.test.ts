@@ -89,6 +89,31 @@ describe('compressCode with the embedded model', () => {
     }
   });
 
+  it('hybrid ranking (opt-in) reorders by AMI fused with BM25, keeps AMI scores and the budget', async () => {
+    const query = 'parse the configuration file and validate the port';
+    const ami = await compressSources({ sources, chunker, query, budget: { ratio: 0.3 }, scorer, countTokens });
+    const hybrid = await compressSources({
+      sources,
+      chunker,
+      query,
+      budget: { ratio: 0.3 },
+      scorer,
+      countTokens,
+      ranking: 'hybrid',
+    });
+    assert.ok(hybrid.compressedTokens <= hybrid.budget);
+    const ranks = hybrid.chunks
+      .filter((c) => c.rank > 0)
+      .map((c) => c.rank)
+      .sort((a, b) => a - b);
+    assert.deepEqual(
+      ranks,
+      ranks.map((_, i) => i + 1),
+    );
+    // Same AMI per chunk (from the same passes); only the order may differ.
+    hybrid.chunks.forEach((c, i) => assert.equal(c.score, ami.chunks[i].score));
+  });
+
   it('writes omission markers in each language comment syntax', async () => {
     const r = await compressSources({
       sources,
