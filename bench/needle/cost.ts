@@ -10,6 +10,7 @@ import { createChunker } from '../../src/core/chunk/index.js';
 import { compressCode } from '../../src/core/code/compress.js';
 import { createScorer, ScoreCache } from '../../src/core/model/index.js';
 import { createTokenCounter } from '../../src/core/tokens/index.js';
+import { loadNeedleTasks } from './tasks.js';
 
 const { values: args, positionals } = parseArgs({
   allowPositionals: true,
@@ -21,20 +22,8 @@ const { values: args, positionals } = parseArgs({
   },
 });
 
-interface Task {
-  id: string;
-  language: string;
-  query: string;
-  files: Array<{ path: string; content: string }>;
-}
-
 async function main(): Promise<void> {
-  let tasks = fs
-    .readFileSync(positionals[0], 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Task);
-  if (args.limit) tasks = tasks.slice(0, Number(args.limit));
+  const tasks = loadNeedleTasks(positionals[0], { limit: args.limit });
   const countTokens = createTokenCounter('o200k_base');
   const chunker = await createChunker({ countTokens });
   const rows: Array<Record<string, number | string>> = [];

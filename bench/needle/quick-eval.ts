@@ -3,12 +3,12 @@
 // official numbers come from bench/needle/run.mjs with the data set's own scorer.
 //
 //   npx tsx bench/needle/quick-eval.ts DATA_DIR/tasks.jsonl [--ratio 0.2] [--model embedded] [--dtype q8] [--limit N]
-import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createChunker } from '../../src/core/chunk/index.js';
 import { compressCode } from '../../src/core/code/compress.js';
 import { createScorer, ScoreCache } from '../../src/core/model/index.js';
 import { createTokenCounter } from '../../src/core/tokens/index.js';
+import { loadNeedleTasks } from './tasks.js';
 
 const { values: args, positionals } = parseArgs({
   allowPositionals: true,
@@ -22,22 +22,8 @@ const { values: args, positionals } = parseArgs({
   },
 });
 
-interface Task {
-  id: string;
-  language: string;
-  query: string;
-  files: Array<{ path: string; content: string }>;
-  needle: { path: string; startLine: number; endLine: number; code: string; name: string };
-}
-
 async function main(): Promise<void> {
-  let tasks = fs
-    .readFileSync(positionals[0], 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Task);
-  if (args.filter) tasks = tasks.filter((t) => t.id.includes(args.filter!));
-  if (args.limit) tasks = tasks.slice(0, Number(args.limit));
+  const tasks = loadNeedleTasks(positionals[0], { filter: args.filter, limit: args.limit });
   const countTokens = createTokenCounter('o200k_base');
   const chunker = await createChunker({ countTokens });
   const scorer = await createScorer({ model: args.model, dtype: args.dtype, cache: new ScoreCache() });

@@ -1,31 +1,13 @@
 import * as assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { CompressionRun } from '../../../src/extension/compress/runStore';
 import type { LastRunNode } from '../../../src/extension/compress/runTrees';
 import type { ContextZipApi } from '../../../src/extension/extension';
-import { activateContextZip, closeAllEditors, EXTENSION_ID, fixtureUri, workspaceRoot } from './extensionApi';
+import { activateContextZip, closeAllEditors, EXTENSION_ID, fixtureUri, snapshotWorkspace } from './extensionApi';
 
 const QUERY = 'How is the distance between two points computed, and which shapes contain a point?';
-
-/** Path -> sha256 of every file in the workspace (to prove compression never modifies a file). */
-async function snapshot(): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const walk = async (dir: vscode.Uri, rel: string): Promise<void> => {
-    for (const [name, type] of await vscode.workspace.fs.readDirectory(dir)) {
-      const uri = vscode.Uri.joinPath(dir, name);
-      if (type === vscode.FileType.Directory) await walk(uri, `${rel}${name}/`);
-      else
-        out[`${rel}${name}`] = createHash('sha256')
-          .update(await vscode.workspace.fs.readFile(uri))
-          .digest('hex');
-    }
-  };
-  await walk(workspaceRoot(), '');
-  return out;
-}
 
 function countBy<T>(items: T[], key: (t: T) => string): Record<string, number> {
   const out: Record<string, number> = {};
@@ -54,7 +36,7 @@ suite('Compress Context', () => {
   });
 
   test('Compress Context for Query: real result under the budget, preview, Last Run and History views', async () => {
-    const before = await snapshot();
+    const before = await snapshotWorkspace();
     const budget = 160;
     const run = await vscode.commands.executeCommand<CompressionRun | undefined>('contextzip.compressForQuery', {
       query: QUERY,
@@ -137,7 +119,7 @@ suite('Compress Context', () => {
     // the status bar shows the last ratio
     assert.match(api.model.modelStatusBar.item.text, new RegExp(`· ${Math.round(r.ratio * 100)}%$`));
     // nothing in the workspace changed
-    assert.deepEqual(await snapshot(), before);
+    assert.deepEqual(await snapshotWorkspace(), before);
   });
 
   test('the preview grammar marks file headers and omission markers of a real result', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ContextZipApi } from '../../../src/extension/extension';
@@ -36,4 +37,21 @@ export function outline(api: ContextZipApi, nodes?: ChunkTreeNode[], depth = 0):
 
 export async function closeAllEditors(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
+/** Path -> sha256 of every file in the workspace, to prove that commands never modify a file. */
+export async function snapshotWorkspace(): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const walk = async (dir: vscode.Uri, rel: string): Promise<void> => {
+    for (const [name, type] of await vscode.workspace.fs.readDirectory(dir)) {
+      const uri = vscode.Uri.joinPath(dir, name);
+      if (type === vscode.FileType.Directory) await walk(uri, `${rel}${name}/`);
+      else
+        out[`${rel}${name}`] = createHash('sha256')
+          .update(await vscode.workspace.fs.readFile(uri))
+          .digest('hex');
+    }
+  };
+  await walk(workspaceRoot(), '');
+  return out;
 }

@@ -1,30 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { WorkspaceChunkResult } from '../../../src/extension/chunks/chunkWorkspace';
-import { activateContextZip, outline, workspaceRoot } from './extensionApi';
-
-/** Path -> sha256 of every file in the workspace (to prove nothing was modified). */
-async function snapshot(): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const walk = async (dir: vscode.Uri, rel: string): Promise<void> => {
-    for (const [name, type] of await vscode.workspace.fs.readDirectory(dir)) {
-      const uri = vscode.Uri.joinPath(dir, name);
-      if (type === vscode.FileType.Directory) await walk(uri, `${rel}${name}/`);
-      else
-        out[`${rel}${name}`] = createHash('sha256')
-          .update(await vscode.workspace.fs.readFile(uri))
-          .digest('hex');
-    }
-  };
-  await walk(workspaceRoot(), '');
-  return out;
-}
+import { activateContextZip, outline, snapshotWorkspace } from './extensionApi';
 
 suite('Chunk Workspace', () => {
   test('chunks what .gitignore, files.exclude, contextzip.exclude and maxFileBytes let through', async () => {
     const api = await activateContextZip();
-    const before = await snapshot();
+    const before = await snapshotWorkspace();
     const result = await vscode.commands.executeCommand<WorkspaceChunkResult>('contextzip.chunkWorkspace');
     assert.ok(result);
     assert.equal(result.cancelled, false);
@@ -85,6 +67,6 @@ suite('Chunk Workspace', () => {
     ]);
 
     // read-only: every file is byte-identical afterwards
-    assert.deepEqual(await snapshot(), before);
+    assert.deepEqual(await snapshotWorkspace(), before);
   });
 });
