@@ -19,6 +19,7 @@ const { values: args, positionals } = parseArgs({
     limit: { type: 'string' },
     filter: { type: 'string' },
     ranking: { type: 'string', default: 'ami' },
+    framing: { type: 'string', default: 'plain' },
   },
 });
 
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
         scorer,
         countTokens,
         ranking,
+        queryFraming: args.framing as 'plain' | 'comment',
       });
       const overlap = (c: { startLine: number; endLine: number }) =>
         Math.max(0, Math.min(c.endLine, t.needle.endLine) - Math.max(c.startLine, t.needle.startLine) + 1);

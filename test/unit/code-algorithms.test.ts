@@ -7,7 +7,7 @@ import { allocateFunctionBudgets } from '../../src/core/code/budget.js';
 import { knapsackSelect } from '../../src/core/code/knapsack.js';
 import { describeOmission, fileHeader, omissionMarker } from '../../src/core/code/markers.js';
 import { bm25Scores, lexicalTokens } from '../../src/core/code/bm25.js';
-import { resolveBudget } from '../../src/core/code/compress.js';
+import { framedQuery, resolveBudget } from '../../src/core/code/compress.js';
 import { lineMeanSurprisal, lineSpans, tokenIndexAt } from '../../src/core/model/derive.js';
 import type { ScoredToken } from '../../src/core/model/scorer.js';
 import { byteLevelSpans } from '../../src/core/model/token-offsets.js';
@@ -261,5 +261,14 @@ describe('BM25 prefilter', () => {
     );
     const s = bm25Scores(['function parseConfig(file) {}', 'function renderButton() {}'], 'parse the config file');
     assert.ok(s[0] > s[1]);
+  });
+});
+
+describe('query framing', () => {
+  it('keeps the query as is, or writes it as line comments of the chunk language', () => {
+    assert.equal(framedQuery('Find x.\nThen y.', 'python', 'plain'), 'Find x.\nThen y.');
+    assert.equal(framedQuery('Find x.\n\nThen y.  \n', 'python', 'comment'), '# Find x.\n#\n# Then y.\n');
+    assert.equal(framedQuery('Find x.', 'typescript', 'comment'), '// Find x.\n');
+    assert.equal(framedQuery('Find x.', 'plaintext', 'comment'), '# Find x.\n');
   });
 });

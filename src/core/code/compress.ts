@@ -17,7 +17,7 @@ import { bm25Scores } from './bm25.js';
 import { splitBlocksAtSurprisalSpikes, type LineBlock } from './blocks.js';
 import { allocateFunctionBudgets } from './budget.js';
 import { knapsackSelect } from './knapsack.js';
-import { fileHeader } from './markers.js';
+import { fileHeader, lineCommentPrefix } from './markers.js';
 
 export type CompressionStage = 'coarse' | 'fine' | 'assemble';
 
@@ -46,6 +46,12 @@ export interface CompressCodeOptions {
    * BM25 order by reciprocal-rank fusion, for small models whose AMI misses lexical evidence.
    */
   ranking?: 'ami' | 'hybrid';
+  /**
+   * How the query follows a chunk: 'plain' text (LongCodeZip), or 'comment': each query line
+   * as a line comment of the chunk's language, the layout of code followed by its description
+   * that the embedded model was trained and tuned on.
+   */
+  queryFraming?: 'plain' | 'comment';
   /** When > 0 and there are more chunks than this, BM25 picks the candidates the LM ranks. */
   prefilterMaxChunks?: number;
   signal?: CancellationSignal;
@@ -203,24 +209,37 @@ export async function compressCode(options: CompressCodeOptions): Promise<Compre
     toRank = order.slice(0, options.prefilterMaxChunks).map((o) => o.x);
     prefiltered = order.slice(options.prefilterMaxChunks).map((o) => o.x);
   }
-  const pieceCap = Math.max(64, scorer.maxTokens - scorer.countTokens(scoredQuery) - 8);
-  const requests: Array<{ context: string; text: string }> = [{ context: '', text: scoredQuery }];
-  const pieceOwner: number[] = [];
+  // The query as the model sees it after a chunk of a given language (see framedQuery).
+  const framing = options.queryFraming ?? 'plain';
+  const queryFor = (language: string) => framedQuery(scoredQuery, language, framing);
+  const pieceCap = Math.max(64, scorer.maxTokens - scorer.countTokens(queryFor('python')) - 8);
+  const baseIndex = new Map<string, number>();
+  const requests: Array<{ context: string; text: string }> = [];
+  const baseFor = (language: string) => {
+    const q = queryFor(language);
+    let k = baseIndex.get(q);
+    if (k === undefined) {
+      k = requests.length;
+      requests.push({ context: '', text: q });
+      baseIndex.set(q, k);
+    }
+    return k;
+  };
+  const pieceOwner: Array<{ index: number; base: number; request: number }> = [];
   for (const { c, i } of toRank) {
+    const base = baseFor(c.language);
     for (const piece of splitForWindow(c.text, pieceCap, scorer)) {
-      requests.push({ context: piece.trimEnd() + QUERY_SEPARATOR, text: scoredQuery });
-      pieceOwner.push(i);
+      pieceOwner.push({ index: i, base, request: requests.length });
+      requests.push({ context: piece.trimEnd() + QUERY_SEPARATOR, text: queryFor(c.language) });
     }
   }
   const coarse = await runScorer(requests, 'coarse');
   throwIfCancelled(options.signal);
-  const basePpl = coarse[0].perplexity;
   const best = new Map<number, number>();
-  coarse.slice(1).forEach((r, k) => {
-    const ami = basePpl - r.perplexity;
-    const owner = pieceOwner[k];
-    best.set(owner, Math.max(best.get(owner) ?? -Infinity, ami));
-  });
+  for (const o of pieceOwner) {
+    const ami = coarse[o.base].perplexity - coarse[o.request].perplexity;
+    best.set(o.index, Math.max(best.get(o.index) ?? -Infinity, ami));
+  }
   let ranked: Ranked[] = toRank
     .map(({ c, i }) => ({ chunk: c, index: i, score: best.get(i) ?? -Infinity, rank: 0 }))
     .sort((a, b) => b.score - a.score || a.index - b.index);
@@ -286,7 +305,7 @@ export async function compressCode(options: CompressCodeOptions): Promise<Compre
     const fineSelections = await fineSelect(
       candidates,
       perFn,
-      scoredQuery,
+      queryFor,
       minLines,
       options,
       runScorer,
@@ -377,7 +396,7 @@ function fuseWithLexicalRanking(ranked: Ranked[], query: string): Ranked[] {
 async function fineSelect(
   candidates: Ranked[],
   budgets: number[],
-  query: string,
+  queryFor: (language: string) => string,
   minLines: number,
   options: CompressCodeOptions,
   runScorer: (req: Array<{ context: string; text: string }>, stage: CompressionStage) => Promise<ScoreResult[]>,
@@ -414,22 +433,30 @@ async function fineSelect(
     return { r, k, lines, blocks, protectedLines };
   });
   // Block values: AMI of each unprotected, non-blank block toward the query (batched).
-  const blockReq: Array<{ context: string; text: string }> = [{ context: '', text: query }];
-  const owners: Array<{ plan: number; block: number }> = [];
-  plans.forEach((p, pi) =>
+  const blockReq: Array<{ context: string; text: string }> = [];
+  const baseIndex = new Map<string, number>();
+  const owners: Array<{ plan: number; block: number; base: number; request: number }> = [];
+  plans.forEach((p, pi) => {
+    const query = queryFor(p.r.chunk.language);
+    let base = baseIndex.get(query);
+    if (base === undefined) {
+      base = blockReq.length;
+      blockReq.push({ context: '', text: query });
+      baseIndex.set(query, base);
+    }
     p.blocks.forEach((b, bi) => {
       if (isProtected(b, p.protectedLines)) return;
       const text = p.lines.slice(b.startLine, b.endLine + 1).join('');
       if (text.trim() === '') return;
+      owners.push({ plan: pi, block: bi, base: base!, request: blockReq.length });
       blockReq.push({ context: text.trimEnd() + QUERY_SEPARATOR, text: query });
-      owners.push({ plan: pi, block: bi });
-    }),
-  );
+    });
+  });
   const blockScores = await runScorer(blockReq, 'fine');
   addReleased(blockScores.reduce((s, r) => s + r.tokensProcessed, 0));
-  const base = blockScores[0].perplexity;
   const values = new Map<string, number>();
-  owners.forEach((o, j) => values.set(`${o.plan}:${o.block}`, base - blockScores[j + 1].perplexity));
+  for (const o of owners)
+    values.set(`${o.plan}:${o.block}`, blockScores[o.base].perplexity - blockScores[o.request].perplexity);
 
   plans.forEach((p, pi) => {
     const B = budgets[p.k];
@@ -541,6 +568,14 @@ function releasedLineCost(text: string, scored: ScoreResult): number {
     total += prefix + 1;
   }
   return total;
+}
+
+/** The query text scored after a chunk of `language`. */
+export function framedQuery(query: string, language: string, framing: 'plain' | 'comment'): string {
+  if (framing === 'plain') return query;
+  const prefix = lineCommentPrefix(language) ?? '#';
+  const lines = query.replace(/\s+$/, '').split('\n');
+  return `${lines.map((l) => (l.trim() === '' ? prefix : `${prefix} ${l.trim()}`)).join('\n')}\n`;
 }
 
 /** Long queries (completion prefixes) are scored by their last third of a window. */
