@@ -9,6 +9,12 @@ import { fileURLToPath } from 'node:url';
 
 export const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '../..');
+/** `--name VALUE` from the command line as an absolute path, or `def`. */
+export function pathArg(name, def) {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] ? path.resolve(process.argv[i + 1]) : def;
+}
+
 export const CODE_SERVER_VERSION = process.env.CSV || '4.100.3';
 
 const cacheDir = () => process.env.CONTEXTZIP_CACHE || path.join(os.homedir(), '.cache', 'contextzip');

@@ -16,20 +16,16 @@ import {
   findCodeServer,
   launchChromium,
   makeState,
+  pathArg,
   repoRoot,
   startCodeServer,
   stopCodeServer,
 } from './code-server.mjs';
 
-function arg(name, def) {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] ? path.resolve(process.argv[i + 1]) : def;
-}
-
-const extDev = arg('--ext', repoRoot);
-const extTests = arg('--tests', path.join(repoRoot, 'out/test/suite/index.js'));
+const extDev = pathArg('--ext', repoRoot);
+const extTests = pathArg('--tests', path.join(repoRoot, 'out/test/suite/index.js'));
 // The suite's expectations are written against this workspace (see its README.md).
-const wsSource = arg('--workspace', path.join(repoRoot, 'test/integration/fixtures/workspace'));
+const wsSource = pathArg('--workspace', path.join(repoRoot, 'test/integration/fixtures/workspace'));
 const timeoutMs = Number(process.env.TEST_TIMEOUT_MS || 600_000);
 
 for (const [what, p] of [

@@ -17,18 +17,15 @@ import {
   findCodeServer,
   launchChromium,
   makeState,
+  pathArg,
   repoRoot,
   startCodeServer,
   stopCodeServer,
 } from './code-server.mjs';
 
-function arg(name, def) {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] ? path.resolve(process.argv[i + 1]) : def;
-}
-const vsix = arg('--vsix', undefined);
-const wsSource = arg('--workspace', path.join(repoRoot, 'test/integration/fixtures/workspace'));
-const outDir = arg('--out', path.join(repoRoot, 'test-output/screenshots'));
+const vsix = pathArg('--vsix', undefined);
+const wsSource = pathArg('--workspace', path.join(repoRoot, 'test/integration/fixtures/workspace'));
+const outDir = pathArg('--out', path.join(repoRoot, 'test-output/screenshots'));
 const timeoutMs = Number(process.env.TEST_TIMEOUT_MS || 300_000);
 
 const results = [];

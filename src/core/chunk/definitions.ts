@@ -42,15 +42,10 @@ export const CONTAINER_KINDS: ReadonlySet<ChunkKind> = new Set<ChunkKind>([
   'module',
   'namespace',
 ]);
-/** A function directly inside one of these is a method. */
-const METHOD_OWNERS: ReadonlySet<ChunkKind> = new Set<ChunkKind>([
-  'class',
-  'struct',
-  'interface',
-  'impl',
-  'trait',
-  'enum',
-]);
+/** A function directly inside one of these is a method (functions in modules/namespaces stay functions). */
+const METHOD_OWNERS: ReadonlySet<ChunkKind> = new Set<ChunkKind>(
+  [...CONTAINER_KINDS].filter((k) => k !== 'module' && k !== 'namespace'),
+);
 
 const KIND_ALIASES = new Map<string, ChunkKind>([
   ['constructor', 'method'],
