@@ -3,6 +3,7 @@
 // official numbers come from bench/needle/run.mjs with the data set's own scorer.
 //
 //   npx tsx bench/needle/quick-eval.ts DATA_DIR/tasks.jsonl [--ratio 0.2] [--model embedded] [--dtype q8] [--limit N]
+//     [--ranking ami,hybrid] [--framing plain|comment] [--weighting surprisal|uniform]
 import { parseArgs } from 'node:util';
 import { createChunker } from '../../src/core/chunk/index.js';
 import { compressCode } from '../../src/core/code/compress.js';
@@ -19,6 +20,7 @@ const { values: args, positionals } = parseArgs({
     limit: { type: 'string' },
     filter: { type: 'string' },
     ranking: { type: 'string', default: 'ami' },
+    weighting: { type: 'string', default: 'surprisal' },
     framing: { type: 'string', default: 'plain' },
   },
 });
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
         countTokens,
         ranking,
         queryFraming: args.framing as 'plain' | 'comment',
+        amiWeighting: args.weighting as 'uniform' | 'surprisal',
       });
       const overlap = (c: { startLine: number; endLine: number }) =>
         Math.max(0, Math.min(c.endLine, t.needle.endLine) - Math.max(c.startLine, t.needle.startLine) + 1);

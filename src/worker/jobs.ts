@@ -6,7 +6,7 @@
  */
 import { compressSources, type SourceText } from '../core/code/compress-sources.js';
 import type { CancellationSignal } from '../core/errors.js';
-import { createScorer, ScoreCache, type Scorer, type ScorerSpec } from '../core/model/index.js';
+import { createScorer, ScoreCache, type AmiWeighting, type Scorer, type ScorerSpec } from '../core/model/index.js';
 import { createTokenCounter } from '../core/tokens/index.js';
 import type { CompressionResult, SkippedFile } from '../core/types.js';
 
@@ -37,6 +37,7 @@ export interface CompressJobPayload {
   cursor?: { file: string; offset: number };
   prefilterMaxChunks?: number;
   ranking?: 'ami' | 'hybrid';
+  amiWeighting?: AmiWeighting;
   maxClassTokens?: number;
 }
 
@@ -113,6 +114,7 @@ export const jobs: Record<string, (payload: never, ctx: JobContext) => Promise<u
       cursor: payload.cursor,
       prefilterMaxChunks: payload.prefilterMaxChunks,
       ranking: payload.ranking,
+      amiWeighting: payload.amiWeighting,
       chunking: payload.maxClassTokens ? { maxClassTokens: payload.maxClassTokens } : undefined,
       signal: ctx.signal,
       onProgress: (stage, done, total) => ctx.progress(stage, done, total),

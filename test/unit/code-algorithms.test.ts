@@ -8,7 +8,12 @@ import { knapsackSelect } from '../../src/core/code/knapsack.js';
 import { describeOmission, fileHeader, omissionMarker } from '../../src/core/code/markers.js';
 import { bm25Scores, lexicalTokens } from '../../src/core/code/bm25.js';
 import { framedQuery, resolveBudget } from '../../src/core/code/compress.js';
-import { lineMeanSurprisal, lineSpans, tokenIndexAt } from '../../src/core/model/derive.js';
+import {
+  approximateMutualInformation,
+  lineMeanSurprisal,
+  lineSpans,
+  tokenIndexAt,
+} from '../../src/core/model/derive.js';
 import type { ScoredToken } from '../../src/core/model/scorer.js';
 import { byteLevelSpans } from '../../src/core/model/token-offsets.js';
 
@@ -270,5 +275,47 @@ describe('query framing', () => {
     assert.equal(framedQuery('Find x.\n\nThen y.  \n', 'python', 'comment'), '# Find x.\n#\n# Then y.\n');
     assert.equal(framedQuery('Find x.', 'typescript', 'comment'), '// Find x.\n');
     assert.equal(framedQuery('Find x.', 'plaintext', 'comment'), '# Find x.\n');
+  });
+});
+
+describe('approximateMutualInformation', () => {
+  const pass = (logprobs: number[]) => ({
+    tokens: logprobs.map((logprob) => ({ logprob })),
+    perplexity: Math.exp(-logprobs.reduce((a, b) => a + b, 0) / logprobs.length),
+  });
+
+  it('is PPL(q) - PPL(q | c) with uniform weights', () => {
+    const base = pass([-1, -3]);
+    const cond = pass([-1, -1]);
+    assert.equal(approximateMutualInformation(base, cond, 'uniform'), Math.exp(2) - Math.exp(1));
+  });
+
+  it('weights each token by its surprisal without the context', () => {
+    // weights 1 and 3: weighted mean NLL 2.5 without context, 1 with it
+    const base = pass([-1, -3]);
+    const cond = pass([-1, -1]);
+    const ami = approximateMutualInformation(base, cond, 'surprisal');
+    assert.ok(Math.abs(ami - (Math.exp(2.5) - Math.exp(1))) < 1e-12);
+  });
+
+  it('lets the informative token decide where uniform weighting ties', () => {
+    const base = pass([-0.1, -6]);
+    // a chunk that makes the predictable token certain vs one that supports the rare word
+    const explainsFiller = pass([0, -4.1]);
+    const explainsWord = pass([-2.1, -2]);
+    const u1 = approximateMutualInformation(base, explainsFiller, 'uniform');
+    const u2 = approximateMutualInformation(base, explainsWord, 'uniform');
+    assert.ok(Math.abs(u1 - u2) < 1e-9, 'same total gain: uniform AMI ties');
+    const s1 = approximateMutualInformation(base, explainsFiller, 'surprisal');
+    const s2 = approximateMutualInformation(base, explainsWord, 'surprisal');
+    assert.ok(s2 > s1, `surprisal weighting prefers the chunk that supports the rare word (${s2} > ${s1})`);
+  });
+
+  it('falls back to uniform when the passes do not align or carry no information', () => {
+    assert.equal(
+      approximateMutualInformation(pass([-1, -2]), pass([-1]), 'surprisal'),
+      pass([-1, -2]).perplexity - 1 / Math.exp(-1),
+    );
+    assert.equal(approximateMutualInformation(pass([0, 0]), pass([-1, -1]), 'surprisal'), 1 - Math.exp(1));
   });
 });

@@ -2,7 +2,7 @@
 # Reproducible pipeline for the embedded default model (models/embedded). Offline; CPU only.
 # Needs: node (repo deps installed), Debian python3-torch python3-onnx python3-numpy libopenblas0-pthread,
 #        golang-1.19-src and rust-src (apt) for the Go/Rust part of the corpus.
-# Usage: tools/model/build.sh [all|corpus|tokenizer|train|tune|export|variants|check|bench]   (default: all)
+# Usage: tools/model/build.sh [all|corpus|tokenizer|train|continue|assoc|tune|export|variants|check|bench|needle]   (default: all)
 #   TRAIN_MINUTES=70 VERSION=1.0.0 tools/model/build.sh all
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -10,9 +10,12 @@ W=tools/model/work
 OUT=models/embedded
 PY=/usr/bin/python3
 export OPENBLAS_NUM_THREADS=2
-TRAIN_MINUTES=${TRAIN_MINUTES:-48}   # the shipped model: 48 min wall clock, 1 torch thread, on a shared 2-core VM
+TRAIN_MINUTES=${TRAIN_MINUTES:-48}   # first phase: 48 min wall clock, 1 torch thread, on a shared 2-core VM
+CONTINUE_MINUTES=${CONTINUE_MINUTES:-65}  # second phase (v1.2.0): 65 min more from ckpt-main, 1 thread, quiet machine
 TRAIN_THREADS=${TRAIN_THREADS:-1}
-VERSION=${VERSION:-1.1.0}
+VERSION=${VERSION:-1.2.0}
+CKPT=${CKPT:-$W/ckpt-long.pt}
+ASSOC_WEIGHT=${ASSOC_WEIGHT:-0.3}   # lam_a, chosen on the held-out needle tasks (step: study); 0 = no association part       # the checkpoint that is exported (ckpt-main.pt for 1.1.0)
 step=${1:-all}
 mkdir -p "$W"
 
@@ -31,14 +34,29 @@ if [[ $step == all || $step == train ]]; then
     --d 128 --layers 4 --heads 4 --ffn 384 --seq 512 --batch 4 --lr 3e-3 --warmup 20 --seq2 1024 --seq2_frac 0.15 \
     --eval_every 20 --threads "$TRAIN_THREADS" | tee "$W/train-main.log"
 fi
+if [[ $step == all || $step == continue ]]; then
+  # continued training: lower peak lr, short warm-up, the last 10% at 1024-token windows
+  nice -n 5 $PY tools/model/py/train.py "$W/tokens.bin" "$W/ckpt-long.pt" --init "$W/ckpt-main.pt" \
+    --minutes "$CONTINUE_MINUTES" --seq 512 --batch 4 --lr 1.5e-3 --warmup 20 --seq2 1024 --seq2_frac 0.1 \
+    --eval_every 50 --threads "$TRAIN_THREADS" --seed 3 | tee "$W/train-long.log"
+fi
+if [[ $step == all || $step == assoc ]]; then
+  # code-to-description association component: (code, description) pairs of the training documents
+  node tools/model/make_doc_pairs.mjs "$W" "$W/doc-pairs.jsonl"
+  nice -n 5 $PY tools/model/py/train_assoc.py train "$W/tok" "$W/doc-pairs.jsonl" "$W/assoc.pt" --epochs 6 | tee "$W/train-assoc.log"
+fi
 if [[ $step == all || $step == tune ]]; then
   nice -n 5 $PY tools/model/py/tune_mixture.py "$W/ckpt-main.pt" "$W/tok" "$W/tokens.bin" "$W/pairs-dev.json" "$W/mix.json" | tail -1
   $PY -c "import json; json.dump(json.load(open('$W/mix.json'))['mix'], open('$W/mix-chosen.json', 'w'))"
 fi
 if [[ $step == all || $step == export ]]; then
   rm -rf "$OUT" && mkdir -p "$OUT"
-  $PY tools/model/py/export.py "$OUT" "$W/tok" "$W/tokens.bin" "$W/ckpt-main.pt" --mix "$W/mix-chosen.json" \
-    --version "$VERSION" --fold-copy "$W/model_folded.onnx"
+  # the tuned mixture, scaled to make room for the association component's weight
+  $PY -c "import json; a = $ASSOC_WEIGHT; m = json.load(open('$W/mix-chosen.json'))
+m = {k: (v * (1 - a) if k in ('lam_n', 'lam_c', 'lam_k', 'lam_u') else v) for k, v in m.items()} | {'lam_a': a}
+json.dump(m, open('$W/mix-export.json', 'w'))"
+  $PY tools/model/py/export.py "$OUT" "$W/tok" "$W/tokens.bin" "$CKPT" --mix "$W/mix-export.json" \
+    --version "$VERSION" --fold-copy "$W/model_folded.onnx" --assoc "$W/assoc.pt"
   $PY tools/model/py/quantize.py "$OUT" q4 "$W/model_folded.onnx"  # onnx/model_q4.onnx (q4, MatMulNBits)
   # q8 is weight-only int8 (fp32 arithmetic): dynamic activation quantization would make a
   # token's log-prob depend on batch and sequence length (see quantize_weight_only.py).
@@ -46,14 +64,30 @@ if [[ $step == all || $step == export ]]; then
 fi
 if [[ $step == all || $step == variants ]]; then
   V="$W/variants"
-  $PY tools/model/py/export.py "$V/neural" "$W/tok" "$W/tokens.bin" "$W/ckpt-main.pt" --neural-only --version "$VERSION"
-  $PY tools/model/py/export.py "$V/random" "$W/tok" "$W/tokens.bin" "$W/ckpt-main.pt" --random --version "$VERSION"
+  $PY tools/model/py/export.py "$V/neural" "$W/tok" "$W/tokens.bin" "$CKPT" --neural-only --version "$VERSION"
+  $PY tools/model/py/export.py "$V/random" "$W/tok" "$W/tokens.bin" "$CKPT" --random --version "$VERSION"
   $PY tools/model/py/export_cache_lm.py "$V/cache-lm" "$W/tok" "$W/tokens.bin"
 fi
 if [[ $step == all || $step == check ]]; then
-  node tools/model/check_parity.mjs "$OUT" "$W/ckpt-main.pt" "$W/tok" "$W/tokens.bin" "$W/corpus.txt"
+  node tools/model/check_parity.mjs "$OUT" "$CKPT" "$W/tok" "$W/tokens.bin" "$W/corpus.txt" "$W/assoc.pt"
 fi
 if [[ $step == all || $step == bench ]]; then
   nice -n 5 node bench/model/docstring-ranking.mjs
+fi
+if [[ $step == study ]]; then
+  # needle-style tasks from the HELD-OUT dev split: how the model ranks chunks for a description, per mixture
+  # variant (tools/model/py/rank_study.py); the association weight is chosen here, never on the benchmark sets.
+  # With NEEDLE_DEV=path/to/needle-dev/tasks.jsonl the same table is printed for that set (reporting only).
+  node tools/model/make_needle_tasks.mjs "$W" "$W/needle-heldout.jsonl" 12
+  sets="heldout=$W/needle-heldout.jsonl ${NEEDLE_DEV:+needle-dev=$NEEDLE_DEV}"
+  specs=()
+  for s in $sets; do
+    name=${s%%=*}; tasks=${s#*=}
+    npx tsx bench/needle/dump-chunks.ts "$tasks" "$W/study-$name.jsonl"
+    $PY tools/model/py/rank_study.py "$CKPT" "$W/tok" "$W/study-$name.jsonl" "$W/study-$name.pt" > /dev/null
+    $PY tools/model/py/train_assoc.py apply "$W/tok" "$W/assoc.pt" "$W/study-$name.jsonl" "$W/study-$name.pt" "$W/study-$name.pt"
+    specs+=("$name=$W/study-$name.pt:$W/study-$name.jsonl")
+  done
+  $PY tools/model/py/rank_study.py --study bench/results/model-ranking-study.json "${specs[@]}"
 fi
 du -b "$OUT"/onnx/* 2>/dev/null || true

@@ -1,5 +1,5 @@
 // Parity + tokenizer checks for an exported model folder, and writer of MODEL_DIR/torch_reference.json.
-// Usage: node tools/model/check_parity.mjs MODEL_DIR CKPT TOKDIR TOKENS.bin [CORPUS.txt]
+// Usage: node tools/model/check_parity.mjs MODEL_DIR CKPT TOKDIR TOKENS.bin [CORPUS.txt] [ASSOC.pt]
 // 1. tokenizer round trip: decode(encode(s)) === s on edge cases and on 300 corpus documents;
 // 2. PyTorch (tools/model/py/torch_logprobs.py: decoder + mixture as configured) vs transformers.js fp32 on one
 //    code + "\n\n" + query example: max |diff| must be < 5e-5 (4 decimals); q8/q4 differences are reported;
@@ -12,7 +12,7 @@ import { AutoTokenizer, AutoModelForCausalLM, Tensor, env } from '@huggingface/t
 
 env.allowRemoteModels = false;
 const here = path.dirname(fileURLToPath(import.meta.url));
-const [dir, ckpt, tokDir, tokens, corpus] = process.argv.slice(2).map((p) => p && path.resolve(p));
+const [dir, ckpt, tokDir, tokens, corpus, assoc] = process.argv.slice(2).map((p) => p && path.resolve(p));
 const tok = await AutoTokenizer.from_pretrained(dir);
 const report = { roundTrip: {}, parity: {} };
 
@@ -55,11 +55,15 @@ const text = '# Compile a regular expression pattern unless it is already compil
 const ctxIds = tok.encode(context + joiner, { add_special_tokens: false });
 const txtIds = tok.encode(text, { add_special_tokens: false });
 const ids = [tok.bos_token_id, ...ctxIds, ...txtIds];
-const py = spawnSync('/usr/bin/python3', [path.join(here, 'py', 'torch_logprobs.py'), dir, ckpt, tokDir, tokens], {
-  input: JSON.stringify({ ids }),
-  encoding: 'utf8',
-  env: { ...process.env, OPENBLAS_NUM_THREADS: '2' },
-});
+const py = spawnSync(
+  '/usr/bin/python3',
+  [path.join(here, 'py', 'torch_logprobs.py'), dir, ckpt, tokDir, tokens, ...(assoc ? [assoc] : [])],
+  {
+    input: JSON.stringify({ ids }),
+    encoding: 'utf8',
+    env: { ...process.env, OPENBLAS_NUM_THREADS: '2' },
+  },
+);
 if (py.status !== 0) {
   console.error(py.stderr);
   process.exit(1);

@@ -22,6 +22,7 @@ interface CompressCliOptions extends ModelCliOptions {
   maxFileBytes?: string;
   prefilter?: string;
   ranking: string;
+  amiWeighting: string;
   scoreCache: boolean;
 }
 
@@ -44,6 +45,11 @@ export function register(program: Command): void {
       .option('--exclude <glob...>', 'exclude files matching these globs')
       .option('--max-file-bytes <n>', 'skip files larger than this', String(1024 * 1024))
       .option('--ranking <mode>', 'ami (default: model only) or hybrid (AMI fused with BM25)', 'ami')
+      .option(
+        '--ami-weighting <mode>',
+        'surprisal (default: query tokens weighted by their surprisal without the chunk) or uniform (LongCodeZip)',
+        'surprisal',
+      )
       .option('--prefilter <n>', 'with more than N chunks, let BM25 pick the N the model ranks (0 = off)', '0')
       .option('--no-score-cache', 'do not read or write the persisted score cache')
       .option('--json', 'print the result as JSON'),
@@ -86,6 +92,7 @@ export function register(program: Command): void {
         countTokens,
         prefilterMaxChunks: parseNumber(opts.prefilter ?? '0', '--prefilter'),
         ranking: parseRanking(opts.ranking),
+        amiWeighting: parseAmiWeighting(opts.amiWeighting),
       });
       cache?.save();
       if (opts.json) process.stdout.write(`${JSON.stringify({ ...result, tokenizer: opts.tokenizer })}\n`);
@@ -94,6 +101,11 @@ export function register(program: Command): void {
       await scorer.dispose();
     }
   });
+}
+
+function parseAmiWeighting(value: string): 'uniform' | 'surprisal' {
+  if (value === 'uniform' || value === 'surprisal') return value;
+  throw new UsageError(`--ami-weighting must be surprisal or uniform (got "${value}").`);
 }
 
 function parseRanking(value: string): 'ami' | 'hybrid' {

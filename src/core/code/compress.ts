@@ -8,7 +8,7 @@
  * Kept text is verbatim source; each omitted run becomes one language-correct marker line.
  */
 import { throwIfCancelled, UsageError, type CancellationSignal } from '../errors.js';
-import { lineMeanSurprisal } from '../model/derive.js';
+import { approximateMutualInformation, lineMeanSurprisal, type AmiWeighting } from '../model/derive.js';
 import type { Scorer, ScoreResult } from '../model/scorer.js';
 import type { TokenCounter } from '../tokens/estimate.js';
 import type { Chunk, ChunkedFile, CompressionResult, ScoredChunk } from '../types.js';
@@ -52,6 +52,12 @@ export interface CompressCodeOptions {
    * that the embedded model was trained and tuned on.
    */
   queryFraming?: 'plain' | 'comment';
+  /**
+   * How query tokens count in AMI (chunk ranking and block values): 'surprisal' (default)
+   * weights each token by its surprisal without the chunk; 'uniform' is LongCodeZip's plain
+   * mean. Measured in bench/results/model-ranking-study.md.
+   */
+  amiWeighting?: AmiWeighting;
   /** When > 0 and there are more chunks than this, BM25 picks the candidates the LM ranks. */
   prefilterMaxChunks?: number;
   signal?: CancellationSignal;
@@ -211,6 +217,7 @@ export async function compressCode(options: CompressCodeOptions): Promise<Compre
   }
   // The query as the model sees it after a chunk of a given language (see framedQuery).
   const framing = options.queryFraming ?? 'plain';
+  const weighting = options.amiWeighting ?? 'surprisal';
   const queryFor = (language: string) => framedQuery(scoredQuery, language, framing);
   const pieceCap = Math.max(64, scorer.maxTokens - scorer.countTokens(queryFor('python')) - 8);
   const baseIndex = new Map<string, number>();
@@ -237,7 +244,7 @@ export async function compressCode(options: CompressCodeOptions): Promise<Compre
   throwIfCancelled(options.signal);
   const best = new Map<number, number>();
   for (const o of pieceOwner) {
-    const ami = coarse[o.base].perplexity - coarse[o.request].perplexity;
+    const ami = approximateMutualInformation(coarse[o.base], coarse[o.request], weighting);
     best.set(o.index, Math.max(best.get(o.index) ?? -Infinity, ami));
   }
   let ranked: Ranked[] = toRank
@@ -456,7 +463,10 @@ async function fineSelect(
   addReleased(blockScores.reduce((s, r) => s + r.tokensProcessed, 0));
   const values = new Map<string, number>();
   for (const o of owners)
-    values.set(`${o.plan}:${o.block}`, blockScores[o.base].perplexity - blockScores[o.request].perplexity);
+    values.set(
+      `${o.plan}:${o.block}`,
+      approximateMutualInformation(blockScores[o.base], blockScores[o.request], options.amiWeighting ?? 'surprisal'),
+    );
 
   plans.forEach((p, pi) => {
     const B = budgets[p.k];

@@ -6,6 +6,7 @@
  * holds -> kept steps verbatim, in order.
  */
 import { CancelledError, throwIfCancelled, UsageError, type CancellationSignal } from '../errors.js';
+import { approximateMutualInformation } from '../model/derive.js';
 import type { Scorer } from '../model/scorer.js';
 import { createTokenCounter, type TokenCounter } from '../tokens/index.js';
 import type { ModelInfo } from '../types.js';
@@ -163,8 +164,7 @@ export async function compressTrace(input: string, scorer: Scorer, options: CotO
       { signal },
     );
     modelTokensProcessed += results.reduce((a, r) => a + r.tokensProcessed, 0);
-    const base = results[0].perplexity;
-    const values = candidates.map((_, c) => base - results[c + 1].perplexity);
+    const values = candidates.map((_, c) => approximateMutualInformation(results[0], results[c + 1]));
     candidates.forEach((i, c) => (ami[i] = values[c]));
     for (const c of topAmiSteps(values, amiFraction)) reasons[candidates[c]] = 'ami';
   }

@@ -68,3 +68,38 @@ export function tokenIndexAt(tokens: ScoredToken[], offset: number): number {
   }
   return after;
 }
+
+/**
+ * How query tokens count in AMI. 'uniform' (LongCodeZip): every query token alike.
+ * 'surprisal': each token weighted by its surprisal without the chunk, so the tokens the
+ * query's own prefix already predicts (function words, punctuation, the second half of a
+ * split word) count little and the words that carry the query's information count most.
+ */
+export type AmiWeighting = 'uniform' | 'surprisal';
+
+/**
+ * Approximated mutual information `PPL(q) - PPL(q | c)` from the query-only pass (`base`)
+ * and the pass with the context before the query (`conditioned`); both score the same query
+ * text, so their tokens align one to one. With 'surprisal' weighting both perplexities are
+ * taken over the same weighted mean, so the ranking is by the weighted mean log-prob gain.
+ */
+export function approximateMutualInformation(
+  base: { tokens: Array<{ logprob: number }>; perplexity: number },
+  conditioned: { tokens: Array<{ logprob: number }>; perplexity: number },
+  weighting: AmiWeighting = 'uniform',
+): number {
+  if (weighting === 'uniform' || base.tokens.length !== conditioned.tokens.length) {
+    return base.perplexity - conditioned.perplexity;
+  }
+  let weights = 0;
+  let baseSum = 0;
+  let condSum = 0;
+  for (let i = 0; i < base.tokens.length; i++) {
+    const w = Math.max(0, -base.tokens[i].logprob);
+    weights += w;
+    baseSum += w * base.tokens[i].logprob;
+    condSum += w * conditioned.tokens[i].logprob;
+  }
+  if (!(weights > 0)) return base.perplexity - conditioned.perplexity;
+  return Math.exp(-baseSum / weights) - Math.exp(-condSum / weights);
+}

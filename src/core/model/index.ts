@@ -13,6 +13,7 @@ import { TransformersScorer } from './transformers-scorer.js';
 export * from './scorer.js';
 export * from './model-files.js';
 export { ScoreCache } from './score-cache.js';
+export { approximateMutualInformation, type AmiWeighting } from './derive.js';
 export { PersistentScoreCache, scoreCacheFile } from './persistent-score-cache.js';
 export { downloadHubModel, hubEndpoint, type DownloadProgress } from './hub-download.js';
 

@@ -1,12 +1,13 @@
 """Export the trained decoder + in-graph neural-cache mixture to a transformers.js model folder.
 Usage: /usr/bin/python3 tools/model/py/export.py OUTDIR TOKDIR TOKENS.bin [CKPT] [--mix MIX.json] [--version v1]
-                                                [--neural-only] [--random] [--fold-copy PATH]
+                                                [--neural-only] [--random] [--fold-copy PATH] [--assoc ASSOC.pt]
 Writes OUTDIR/{config.json, generation_config.json, tokenizer.json, tokenizer_config.json, onnx/model.onnx}.
  - inputs:  input_ids, attention_mask  (int64 [batch, seq]); positions are derived in-graph from the mask
             (cumsum - 1), so left or right padding both work.
  - output:  logits = NORMALIZED log-probs of the mixture (config "logits_are_log_probs": true).
  - onnx/model.onnx is exported WITHOUT constant folding (the tied embedding is stored once: smaller file);
    a constant-folded copy (tied head as its own MatMul initializer) is written to --fold-copy for quantize.py.
+ - --assoc: the code-to-description association component (train_assoc.py), mixed in with weight lam_a.
  - --neural-only: the decoder alone (log-softmax), for the benchmark. --random: untrained weights (seed 0)."""
 import argparse, json, os, shutil, sys
 import numpy as np
@@ -22,6 +23,7 @@ ap.add_argument("--version", default="dev")
 ap.add_argument("--neural-only", action="store_true")
 ap.add_argument("--random", action="store_true")
 ap.add_argument("--fold-copy", default=None)
+ap.add_argument("--assoc", default=None, help="association component checkpoint (train_assoc.py); needs lam_a > 0")
 ap.add_argument("--opset", type=int, default=14)
 ap.add_argument("--max-tokens", type=int, default=1024)
 a = ap.parse_args()
@@ -50,7 +52,12 @@ if a.mix:
     mix.update(json.load(open(a.mix)))
 if a.neural_only:
     mix = dict(DEFAULT_MIX)
-model = MixtureLM(lm, torch.tensor(cls), uni, mix).eval()
+assoc = None
+if a.assoc and not a.neural_only and mix.get("lam_a", 0) > 0:
+    from train_assoc import load_assoc
+    assoc = load_assoc(a.assoc)
+assert mix.get("lam_a", 0) == 0 or assoc is not None, "lam_a > 0 needs --assoc"
+model = MixtureLM(lm, torch.tensor(cls), uni, mix, assoc=assoc).eval()
 
 os.makedirs(os.path.join(a.outdir, "onnx"), exist_ok=True)
 for f in ("tokenizer.json", "tokenizer_config.json"):
@@ -67,8 +74,11 @@ cfg["contextzip"] = {
     "kind": kind,
     "inputs": ["input_ids", "attention_mask"],
     "output": "logits = normalized natural-log probabilities of the next token (log-softmax already applied)",
-    "mixture": {k: mix[k] for k in ("lam_n", "lam_c", "lam_k", "lam_u", "beta", "alpha")} | {
-        "formula": "p = lam_n*p_n + lam_c*p_n*(cache+beta)/Z_c + lam_k*p_n*(copy+beta)/Z_k + lam_u*(cache*r + alpha*uni)/(n+alpha)",
+    "mixture": {k: mix[k] for k in ("lam_n", "lam_c", "lam_k", "lam_u", "lam_a", "beta", "alpha")} | {
+        "formula": "p = lam_n*p_n + lam_c*p_n*(cache+beta)/Z_c + lam_k*p_n*(copy+beta)/Z_k + lam_u*(cache*r + alpha*uni)/(n+alpha)"
+                   " + lam_a*r*softmax(E_out . mean(E_in[cls(x..t)]) + b)[cls]",
+        "association": ({"dim": int(assoc.e_in.weight.shape[1]), "trainingPairs": int(torch.load(a.assoc)["pairs"])}
+                        if assoc is not None else None),
         "classes": n_cls,
         "classRule": "token text lower-cased, surrounding whitespace stripped; tokens without letters/digits keep their own class",
     },

@@ -168,15 +168,16 @@ class TinyLlama(nn.Module):
         return x
 
 
-DEFAULT_MIX = {"lam_n": 1.0, "lam_c": 0.0, "lam_k": 0.0, "lam_u": 0.0, "beta": 0.1, "alpha": 1.0}
+DEFAULT_MIX = {"lam_n": 1.0, "lam_c": 0.0, "lam_k": 0.0, "lam_u": 0.0, "lam_a": 0.0, "beta": 0.1, "alpha": 1.0}
 
 
 class MixtureLM(nn.Module):
     """Wraps TinyLlama; forward returns normalized log-probs of the mixture [B, T, V]."""
 
-    def __init__(self, lm, cls_of_vocab, uni, mix=None):
+    def __init__(self, lm, cls_of_vocab, uni, mix=None, assoc=None):
         super().__init__()
         self.lm = lm
+        self.assoc = assoc  # train_assoc.Assoc: code-to-description association component (lam_a)
         self.c = lm.c
         self.mix = dict(DEFAULT_MIX, **(mix or {}))
         V = cls_of_vocab.shape[0]
@@ -199,6 +200,9 @@ class MixtureLM(nn.Module):
         cache = torch.cumsum(E, dim=1)                                     # counts over s <= t
         n = torch.cumsum(m, dim=1).unsqueeze(-1)                           # [B,T,1]
         out = {"logp_n": logp_n, "cache": cache, "n": n}
+        if self.assoc is not None and self.mix.get("lam_a", 0) > 0:
+            h = self.assoc.bags(ci, m)                                     # mean class embedding of x[..t]
+            out["logp_a"] = self.assoc.class_logp(h)[..., self.cls] + torch.log(self.spread)
         if need_copy:
             T = input_ids.shape[1]
             same = (ci.unsqueeze(2) == ci.unsqueeze(1)).to(logp_n.dtype)  # [B,t,s]
@@ -212,6 +216,12 @@ class MixtureLM(nn.Module):
     def combine(self, comp, mix=None):
         mx = dict(self.mix, **(mix or {}))
         logp_n = comp["logp_n"]
+        if mx.get("lam_a", 0) > 0:
+            # association term last: log(exp(rest) + lam_a * p_a), written out like the lam_u term
+            rest = self.combine(comp, dict(mx, lam_a=0.0))
+            b = math.log(mx["lam_a"]) + comp["logp_a"]
+            hi = torch.maximum(rest, b)
+            return hi + torch.log(torch.exp(rest - hi) + torch.exp(b - hi))
         if mx["lam_c"] == 0 and mx["lam_k"] == 0 and mx["lam_u"] > 0:
             # cheaper graph for the common case: log(lam_n * p_n + lam_u * p_u), p_u > 0 keeps the log finite
             pu = (comp["cache"] * self.spread + mx["alpha"] * self.uni) / (comp["n"] + mx["alpha"])

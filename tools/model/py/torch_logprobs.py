@@ -1,5 +1,5 @@
 """PyTorch log-probs of the exported model (decoder + mixture exactly as configured in MODEL_DIR/config.json).
-Usage: /usr/bin/python3 tools/model/py/torch_logprobs.py MODEL_DIR CKPT TOKDIR TOKENS.bin  < {"ids": [...]}  -> {"logprobs": [...]}
+Usage: /usr/bin/python3 tools/model/py/torch_logprobs.py MODEL_DIR CKPT TOKDIR TOKENS.bin [ASSOC.pt]  < {"ids": [...]}  -> {"logprobs": [...]}
 logprobs[t-1] = log p(ids[t] | ids[:t]) for t = 1..n-1. Used by tools/model/check_parity.mjs."""
 import json, os, sys
 import numpy as np
@@ -21,8 +21,12 @@ lm.eval()
 V = lm.c.vocab_size
 cls, _ = token_classes(tok)
 uni = torch.from_numpy(np.bincount(np.memmap(tokens, dtype=np.uint16, mode="r")[:-300_000], minlength=V).astype(np.float64) + 0.5)
-mix = {k: cz["mixture"][k] for k in ("lam_n", "lam_c", "lam_k", "lam_u", "beta", "alpha")}
-model = MixtureLM(lm, torch.tensor(cls), uni, mix).eval()
+mix = {k: cz["mixture"].get(k, 0.0) for k in ("lam_n", "lam_c", "lam_k", "lam_u", "lam_a", "beta", "alpha")}
+assoc = None
+if mix["lam_a"] > 0:
+    from train_assoc import load_assoc
+    assoc = load_assoc(sys.argv[5])
+model = MixtureLM(lm, torch.tensor(cls), uni, mix, assoc=assoc).eval()
 ids = json.load(sys.stdin)["ids"]
 with torch.no_grad():
     x = torch.tensor([ids])
