@@ -53,7 +53,7 @@ if [[ $step == all || $step == export ]]; then
   rm -rf "$OUT" && mkdir -p "$OUT"
   # the tuned mixture, scaled to make room for the association component's weight
   $PY -c "import json; a = $ASSOC_WEIGHT; m = json.load(open('$W/mix-chosen.json'))
-m = {k: (v * (1 - a) if k in ('lam_n', 'lam_c', 'lam_k', 'lam_u') else v) for k, v in m.items()} | {'lam_a': a}
+m = {k: (round(v * (1 - a), 6) if k in ('lam_n', 'lam_c', 'lam_k', 'lam_u') else v) for k, v in m.items()} | {'lam_a': a}
 json.dump(m, open('$W/mix-export.json', 'w'))"
   $PY tools/model/py/export.py "$OUT" "$W/tok" "$W/tokens.bin" "$CKPT" --mix "$W/mix-export.json" \
     --version "$VERSION" --fold-copy "$W/model_folded.onnx" --assoc "$W/assoc.pt"
