@@ -18,6 +18,18 @@ const read = (f: string): SourceText => ({ file: f, text: fs.readFileSync(path.j
 const countTokens = createTokenCounter('o200k_base');
 
 /** Every output line is a file header, an omission marker, or a verbatim line of a kept range. */
+/** Ranks 1..n over the ranked chunks, each once. */
+function assertRanksArePermutation(result: CompressionResult): void {
+  const ranks = result.chunks
+    .filter((c) => c.rank > 0)
+    .map((c) => c.rank)
+    .sort((a, b) => a - b);
+  assert.deepEqual(
+    ranks,
+    ranks.map((_, i) => i + 1),
+  );
+}
+
 function assertVerbatim(result: CompressionResult, sources: SourceText[]): void {
   const expected: string[] = [];
   for (const src of sources) {
@@ -77,15 +89,7 @@ describe('compressCode with the embedded model', () => {
       assert.equal(r.compressedTokens, countTokens(r.text));
       assert.equal(r.budget, budget);
       assertVerbatim(r, sources);
-      // Ranks are a permutation over ranked chunks.
-      const ranks = r.chunks
-        .filter((c) => c.rank > 0)
-        .map((c) => c.rank)
-        .sort((a, b) => a - b);
-      assert.deepEqual(
-        ranks,
-        ranks.map((_, i) => i + 1),
-      );
+      assertRanksArePermutation(r);
     }
   });
 
@@ -102,16 +106,34 @@ describe('compressCode with the embedded model', () => {
       ranking: 'hybrid',
     });
     assert.ok(hybrid.compressedTokens <= hybrid.budget);
-    const ranks = hybrid.chunks
-      .filter((c) => c.rank > 0)
-      .map((c) => c.rank)
-      .sort((a, b) => a - b);
-    assert.deepEqual(
-      ranks,
-      ranks.map((_, i) => i + 1),
-    );
+    assertRanksArePermutation(hybrid);
     // Same AMI per chunk (from the same passes); only the order may differ.
     hybrid.chunks.forEach((c, i) => assert.equal(c.score, ami.chunks[i].score));
+  });
+
+  it('uniform AMI weighting (LongCodeZip) ranks the same chunks, differs in score, holds the budget', async () => {
+    const query = 'parse the configuration file and validate the port';
+    const weighted = await compressSources({ sources, chunker, query, budget: { ratio: 0.3 }, scorer, countTokens });
+    const uniform = await compressSources({
+      sources,
+      chunker,
+      query,
+      budget: { ratio: 0.3 },
+      scorer,
+      countTokens,
+      amiWeighting: 'uniform',
+    });
+    assert.ok(uniform.compressedTokens <= uniform.budget);
+    assertRanksArePermutation(uniform);
+    assertVerbatim(uniform, sources);
+    assert.deepEqual(
+      uniform.chunks.map((c) => c.rank > 0),
+      weighted.chunks.map((c) => c.rank > 0),
+    );
+    assert.ok(
+      uniform.chunks.some((c, i) => c.rank > 0 && c.score !== weighted.chunks[i].score),
+      'the weighting changes the AMI values',
+    );
   });
 
   it('writes omission markers in each language comment syntax', async () => {
