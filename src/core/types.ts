@@ -108,5 +108,7 @@ export interface CompressionResult {
   modelTokensProcessed: number;
   chunks: ScoredChunk[];
   text: string;
+  /** Things the user should know about the result (e.g. why it is empty); empty when none. */
+  warnings?: string[];
   [extra: string]: unknown;
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { COMPRESSION_DEFAULTS } from '../core/budget.js';
 
 /** Typed view of the `contextzip.*` settings (contributes.configuration in package.json). */
 export interface ContextZipSettings {
@@ -27,7 +28,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): ContextZipSetti
     tokenizer: c.get<ContextZipSettings['tokenizer']>('tokenizer', 'o200k_base'),
     budgetRatio: c.get<number>('budget.ratio', 0.3),
     budgetTokens: c.get<number>('budget.tokens', 0),
-    beta: c.get<number>('beta', 0.5),
+    beta: c.get<number>('beta', COMPRESSION_DEFAULTS.code.beta),
     lexicalPrefilterMaxChunks: c.get<number>('lexicalPrefilter.maxChunks', 0),
     cotUseChatModelAnchor: c.get<boolean>('cot.useChatModelAnchor', false),
     cotRatio: c.get<number>('cot.ratio', 0.8),

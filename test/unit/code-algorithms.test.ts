@@ -7,7 +7,8 @@ import { allocateFunctionBudgets } from '../../src/core/code/budget.js';
 import { knapsackSelect } from '../../src/core/code/knapsack.js';
 import { describeOmission, fileHeader, omissionMarker } from '../../src/core/code/markers.js';
 import { bm25Scores, lexicalTokens } from '../../src/core/code/bm25.js';
-import { framedQuery, resolveBudget } from '../../src/core/code/compress.js';
+import { COMPRESSION_DEFAULTS, resolveBudget } from '../../src/core/budget.js';
+import { framedQuery } from '../../src/core/code/rank.js';
 import {
   approximateMutualInformation,
   lineMeanSurprisal,
@@ -196,14 +197,26 @@ describe('markers and headers', () => {
   });
 });
 
-describe('budgets', () => {
-  it('resolves tokens and ratios and rejects absurd values', () => {
+describe('budgets (one Budget for code and traces)', () => {
+  it('resolves tokens and ratios and rejects absurd values without naming a flag', () => {
     assert.equal(resolveBudget({ tokens: 500.7 }, 1000), 500);
     assert.equal(resolveBudget({ ratio: 0.25 }, 1001), 250);
-    assert.throws(() => resolveBudget({ ratio: 0 }, 100), /ratio must be in \(0, 1\]/);
+    assert.equal(resolveBudget({ ratio: 0.25, tokens: 40 }, 1001), 40);
+    assert.throws(() => resolveBudget({ ratio: 0 }, 100), /^UsageError: The ratio must be in \(0, 1\] \(got 0\)\.$/);
     assert.throws(() => resolveBudget({ ratio: 1.5 }, 100), /ratio/);
-    assert.throws(() => resolveBudget({ tokens: -3 }, 100), /positive/);
+    assert.throws(() => resolveBudget({ tokens: -3 }, 100), /at least 1/);
+    assert.throws(() => resolveBudget({ tokens: 0.5 }, 100), /at least 1/);
+    assert.throws(() => resolveBudget({ tokens: Number.NaN }, 100), /at least 1/);
     assert.throws(() => resolveBudget({}, 100), /Give a budget/);
+    assert.throws(
+      () => resolveBudget({ ratio: 2 }, 100),
+      (e: Error) => !/--/.test(e.message),
+    );
+  });
+  it('uses the caller default ratio only when neither is given (traces default to 0.8)', () => {
+    assert.equal(resolveBudget({}, 1000, COMPRESSION_DEFAULTS.trace.ratio), 800);
+    assert.equal(resolveBudget({ ratio: 0.5 }, 1000, 0.8), 500);
+    assert.equal(resolveBudget({ ratio: 0.5, tokens: 123.7 }, 1000, 0.8), 123);
   });
 });
 

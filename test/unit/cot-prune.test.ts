@@ -7,7 +7,6 @@ import {
   lexicalAnchor,
   nextRemoval,
   pruneToBudget,
-  resolveBudget,
   tokenCoveringOffset,
   topAmiSteps,
   type PruneItem,
@@ -86,12 +85,6 @@ describe('pruneToBudget (pure: numbers in, removal order out)', () => {
         assert.ok(estimateKeptTokens(its, before, fixed, 1) > budget);
       }
     }
-  });
-
-  test('resolveBudget: tokens win over ratio, default ratio 0.8', () => {
-    assert.equal(resolveBudget(1000, {}), 800);
-    assert.equal(resolveBudget(1000, { ratio: 0.5 }), 500);
-    assert.equal(resolveBudget(1000, { ratio: 0.5, budget: 123.7 }), 123);
   });
 });
 

@@ -1,6 +1,7 @@
 /** `contextzip compress`: query-aware, budgeted compression of code files and folders. */
 import path from 'node:path';
 import type { Command } from 'commander';
+import { COMPRESSION_DEFAULTS } from '../../core/budget.js';
 import { compressSources, type SourceText } from '../../core/code/compress-sources.js';
 import { UsageError } from '../../core/errors.js';
 import { createTokenCounter } from '../../core/tokens/index.js';
@@ -40,7 +41,11 @@ export function register(program: Command): void {
       )
       .option('--ratio <r>', 'keep this fraction of the tokens (0 < r <= 1)')
       .option('--budget <tokens>', 'keep at most this many tokens')
-      .option('--beta <b>', 'how strongly relevance shapes per-function budgets', '0.5')
+      .option(
+        '--beta <b>',
+        'how strongly relevance shapes per-function budgets',
+        String(COMPRESSION_DEFAULTS.code.beta),
+      )
       .option('--tokenizer <name>', 'count tokens with o200k_base, cl100k_base, model or estimate', 'o200k_base')
       .option('--exclude <glob...>', 'exclude files matching these globs')
       .option('--max-file-bytes <n>', 'skip files larger than this', String(1024 * 1024))
@@ -87,7 +92,7 @@ export function register(program: Command): void {
         query,
         cursor,
         budget,
-        beta: parseNumber(opts.beta ?? '0.5', '--beta'),
+        beta: parseNumber(opts.beta ?? String(COMPRESSION_DEFAULTS.code.beta), '--beta'),
         scorer,
         countTokens,
         prefilterMaxChunks: parseNumber(opts.prefilter ?? '0', '--prefilter'),

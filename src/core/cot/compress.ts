@@ -5,7 +5,7 @@
  * the stage-1 output -> remove unprotected steps in ascending surprisal until the budget
  * holds -> kept steps verbatim, in order.
  */
-import { CancelledError, throwIfCancelled, UsageError, type CancellationSignal } from '../errors.js';
+import { CancelledError, throwIfCancelled, type CancellationSignal } from '../errors.js';
 import { approximateMutualInformation } from '../model/derive.js';
 import type { Scorer } from '../model/scorer.js';
 import { createTokenCounter, type TokenCounter } from '../tokens/index.js';
@@ -13,7 +13,8 @@ import type { ModelInfo } from '../types.js';
 import { applyChatStage1, type AnchorModel } from './anchorModel.js';
 import { answerCodeLines, answerIdentifiers, lexicalAnchor, topAmiSteps, type AnchorReason } from './anchors.js';
 import { detectFinalAnswer, type AnswerSource } from './answer.js';
-import { nextRemoval, pruneToBudget, resolveBudget, type PruneItem } from './prune.js';
+import { COMPRESSION_DEFAULTS, resolveBudget, validateBudget, type Budget } from '../budget.js';
+import { nextRemoval, pruneToBudget, type PruneItem } from './prune.js';
 import { assembleTrace, splitTrace, type SplitTrace } from './steps.js';
 import { firstTokenSurprisal } from './surprisal.js';
 
@@ -108,15 +109,9 @@ export function clipToModelTokens(text: string, max: number, count: (t: string) 
   return text.slice(0, lo);
 }
 
-function validateBudget(opts: CotOptions): void {
-  if (opts.ratio !== undefined && !(opts.ratio > 0 && opts.ratio <= 1))
-    throw new UsageError(`--ratio must be in (0, 1], got ${opts.ratio}.`);
-  if (opts.budget !== undefined && !(Number.isFinite(opts.budget) && opts.budget >= 1))
-    throw new UsageError(`--budget must be a positive number of tokens, got ${opts.budget}.`);
-}
-
 export async function compressTrace(input: string, scorer: Scorer, options: CotOptions = {}): Promise<CotResult> {
-  validateBudget(options);
+  const traceBudget: Budget = { tokens: options.budget, ratio: options.ratio };
+  validateBudget(traceBudget);
   const t0 = Date.now();
   const signal = options.signal;
   const count = options.countTokens ?? createTokenCounter(options.tokenizer ?? 'o200k_base');
@@ -133,7 +128,7 @@ export async function compressTrace(input: string, scorer: Scorer, options: CotO
     );
 
   const originalTokens = count(input);
-  const budget = resolveBudget(originalTokens, options);
+  const budget = resolveBudget(traceBudget, originalTokens, COMPRESSION_DEFAULTS.trace.ratio);
   const stepTokens = steps.map((s) => count(s.text));
   const fixedTokens = count(split.prefix) + count(split.suffix);
   const separatorTokens = count(sep);

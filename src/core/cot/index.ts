@@ -23,7 +23,6 @@ export {
   pruneToBudget,
   nextRemoval,
   estimateKeptTokens,
-  resolveBudget,
   type PruneItem,
   type PruneInput,
   type PruneOutcome,

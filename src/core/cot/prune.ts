@@ -87,10 +87,3 @@ export function pruneToBudget(input: PruneInput, maxRemovals = Number.POSITIVE_I
   estimate = estimateKeptTokens(input.items, kept, input.fixedTokens, input.separatorTokens);
   return { removedOrder, kept, estimatedTokens: estimate, budgetMet: estimate <= input.budget };
 }
-
-/** Budget in tokens from the caller's options: absolute tokens win, else ratio (default 0.8). */
-export function resolveBudget(originalTokens: number, opts: { ratio?: number; budget?: number }): number {
-  if (opts.budget !== undefined) return Math.max(0, Math.floor(opts.budget));
-  const ratio = opts.ratio ?? 0.8;
-  return Math.floor(ratio * originalTokens);
-}

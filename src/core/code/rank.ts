@@ -1,0 +1,167 @@
+/**
+ * Coarse stage: order every rankable chunk by its relevance to the query.
+ * AMI (LongCodeZip): how much the chunk, placed before the query, raises the model's
+ * log-likelihood of the query, `log p(q | chunk) - log p(q)`, per query token. Long chunks are
+ * scored in window-sized pieces; the best piece counts.
+ */
+import { throwIfCancelled, type CancellationSignal } from '../errors.js';
+import { approximateMutualInformation, type AmiWeighting } from '../model/derive.js';
+import type { Scorer } from '../model/scorer.js';
+import type { Chunk } from '../types.js';
+import { bm25Scores } from './bm25.js';
+import { splitLinesKeepEnds } from './lines.js';
+import { lineCommentPrefix } from './markers.js';
+import type { ScoreRequest, ScoringSession } from './scoring-session.js';
+
+export type RankingMethod = 'ami' | 'hybrid';
+export type QueryFraming = 'plain' | 'comment';
+
+/** How the query follows a chunk in every scored sequence (context = chunk + separator). */
+export const QUERY_SEPARATOR = '\n\n';
+
+export interface Ranked {
+  chunk: Chunk;
+  /** Index into the flat chunk list. */
+  index: number;
+  /** The ranking score (higher first); -Infinity for chunks the model never scored. */
+  score: number;
+  /** 1-based position in the ranking. */
+  rank: number;
+}
+
+export interface RankOptions {
+  query: string;
+  ranking?: RankingMethod;
+  framing?: QueryFraming;
+  weighting?: AmiWeighting;
+  /** When > 0 and there are more chunks than this, BM25 picks the candidates the model ranks. */
+  prefilterMaxChunks?: number;
+  signal?: CancellationSignal;
+}
+
+/** Ranks `candidates` (flat index + chunk); chunks left out by the prefilter rank last in BM25 order. */
+export async function rankChunks(
+  candidates: Array<{ c: Chunk; i: number }>,
+  session: ScoringSession,
+  options: RankOptions,
+): Promise<Ranked[]> {
+  const scorer = session.scorer;
+  let toRank = candidates;
+  let prefiltered: typeof candidates = [];
+  const max = options.prefilterMaxChunks ?? 0;
+  if (max > 0 && candidates.length > max) {
+    const lex = bm25Scores(
+      candidates.map(({ c }) => `${c.name} ${c.text}`),
+      options.query,
+    );
+    const order = candidates.map((x, k) => ({ x, s: lex[k] })).sort((a, b) => b.s - a.s);
+    toRank = order.slice(0, max).map((o) => o.x);
+    prefiltered = order.slice(max).map((o) => o.x);
+  }
+  const framing = options.framing ?? 'plain';
+  const weighting = options.weighting ?? 'surprisal';
+  const queryFor = (language: string) => framedQuery(options.query, language, framing);
+  const pieceCap = Math.max(64, scorer.maxTokens - scorer.countTokens(queryFor('python')) - 8);
+  const baseIndex = new Map<string, number>();
+  const requests: ScoreRequest[] = [];
+  const baseFor = (language: string) => {
+    const q = queryFor(language);
+    let k = baseIndex.get(q);
+    if (k === undefined) {
+      k = requests.length;
+      requests.push({ context: '', text: q });
+      baseIndex.set(q, k);
+    }
+    return k;
+  };
+  const pieceOwner: Array<{ index: number; base: number; request: number }> = [];
+  for (const { c, i } of toRank) {
+    const base = baseFor(c.language);
+    for (const piece of splitForWindow(c.text, pieceCap, scorer)) {
+      pieceOwner.push({ index: i, base, request: requests.length });
+      requests.push({ context: piece.trimEnd() + QUERY_SEPARATOR, text: queryFor(c.language) });
+    }
+  }
+  const coarse = await session.score(requests, 'coarse');
+  throwIfCancelled(options.signal);
+  // Released accounting, coarse part: (C + nQ) + Q, the same passes as ours.
+  session.releasedTokens += coarse.reduce((s, r) => s + r.tokensProcessed, 0);
+  const best = new Map<number, number>();
+  for (const o of pieceOwner) {
+    const ami = approximateMutualInformation(coarse[o.base], coarse[o.request], weighting);
+    best.set(o.index, Math.max(best.get(o.index) ?? -Infinity, ami));
+  }
+  let ranked: Ranked[] = toRank
+    .map(({ c, i }) => ({ chunk: c, index: i, score: best.get(i) ?? -Infinity, rank: 0 }))
+    .sort((a, b) => b.score - a.score || a.index - b.index);
+  if (options.ranking === 'hybrid') ranked = fuseWithLexicalRanking(ranked, options.query);
+  for (const { c, i } of prefiltered) ranked.push({ chunk: c, index: i, score: -Infinity, rank: 0 });
+  ranked.forEach((r, k) => (r.rank = k + 1));
+  return ranked;
+}
+
+/**
+ * Reciprocal-rank fusion (Cormack et al. 2009, k = 60) of the AMI order with a BM25 order over
+ * identifier-split tokens. Scores stay AMI; only the order changes.
+ */
+function fuseWithLexicalRanking(ranked: Ranked[], query: string): Ranked[] {
+  const K = 60;
+  const lex = bm25Scores(
+    ranked.map((r) => `${r.chunk.name} ${r.chunk.text}`),
+    query,
+  );
+  const lexRank = new Map(
+    lex
+      .map((s, k) => ({ s, k }))
+      .sort((a, b) => b.s - a.s || a.k - b.k)
+      .map((x, pos) => [x.k, pos + 1] as const),
+  );
+  const fused = ranked.map((r, k) => ({ r, f: 1 / (K + k + 1) + 1 / (K + lexRank.get(k)!) }));
+  return fused.sort((a, b) => b.f - a.f || a.r.index - b.r.index).map((x) => x.r);
+}
+
+/** The query text scored after a chunk of `language`. */
+export function framedQuery(query: string, language: string, framing: QueryFraming): string {
+  if (framing === 'plain') return query;
+  const prefix = lineCommentPrefix(language) ?? '#';
+  const lines = query.replace(/\s+$/, '').split('\n');
+  return `${lines.map((l) => (l.trim() === '' ? prefix : `${prefix} ${l.trim()}`)).join('\n')}\n`;
+}
+
+/** Long queries (completion prefixes) are scored by their last third of a window. */
+export function capQuery(query: string, scorer: Scorer): string {
+  const cap = Math.floor(scorer.maxTokens / 3);
+  if (scorer.countTokens(query) <= cap) return query;
+  const lines = splitLinesKeepEnds(query);
+  let kept = '';
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const next = lines[i] + kept;
+    if (scorer.countTokens(next) > cap) break;
+    kept = next;
+  }
+  return kept || query.slice(-cap * 3);
+}
+
+/** Splits a chunk's text into line-aligned pieces of at most `cap` model tokens. */
+function splitForWindow(text: string, cap: number, scorer: Scorer): string[] {
+  if (scorer.countTokens(text) <= cap) return [text];
+  const pieces: string[] = [];
+  let cur = '';
+  let curTokens = 0;
+  for (const line of splitLinesKeepEnds(text)) {
+    const t = scorer.countTokens(line);
+    if (cur && curTokens + t > cap) {
+      pieces.push(cur);
+      cur = '';
+      curTokens = 0;
+    }
+    if (t > cap) {
+      pieces.push(line.slice(0, cap * 2));
+      continue;
+    }
+    cur += line;
+    curTokens += t;
+  }
+  if (cur.trim()) pieces.push(cur);
+  return pieces.length > 0 ? pieces : [text.slice(0, cap * 2)];
+}
