@@ -19,7 +19,9 @@ export type ChunkKind =
   | 'constant'
   | 'header'
   | 'code'
-  | 'block';
+  | 'block'
+  /** A titled part of a prose or config file (Markdown heading, INI/TOML table). */
+  | 'section';
 
 /**
  * A contiguous, verbatim slice of a source file. The chunks of one file tile it:

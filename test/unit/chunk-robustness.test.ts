@@ -29,12 +29,31 @@ before(async () => {
 describe('fallback chunking', () => {
   test('unknown language: paragraphs and dedents, method fallback, plaintext', () => {
     const text = 'Title\n=====\n\nFirst paragraph\nstill first.\n\nSecond.\n';
-    const r = chunker.chunkFile('notes.txt', text);
+    const r = chunker.chunkFile('notes.xyz', text);
     assert.equal(r.method, 'fallback');
     assert.equal(r.language, 'plaintext');
     assert.match(r.note ?? '', /unknown language/);
     assert.deepEqual(summary(r), ['code L1-L7 1-7']);
     assertTiles(text, r, 'notes');
+  });
+
+  test('prose and config files: one section per heading or table, named by its title', () => {
+    const text = 'Title\n=====\n\nFirst paragraph\nstill first.\n\n## Usage\n\nRun it.\n```sh\n# not a heading\n```\n';
+    const r = chunker.chunkFile('notes.md', text);
+    assert.equal(r.language, 'plaintext');
+    assert.match(r.note ?? '', /markdown sections \(2 headings\)/);
+    assert.deepEqual(summary(r), ['section Title 1-6', 'section Usage 7-12']);
+    assert.deepEqual(
+      r.chunks.map((c) => c.headerLines),
+      [1, 1],
+    );
+    assertTiles(text, r, 'notes.md');
+    const conf = 'name = x\n\n[server]\nport = 8080\n\n[cache]\nsize = 10\n';
+    const c = chunker.chunkFile('service.conf', conf);
+    assert.deepEqual(summary(c), ['section L1-L2 1-2', 'section [server] 3-5', 'section [cache] 6-7']);
+    assertTiles(conf, c, 'conf');
+    const rst = 'Intro\n=====\n\ntext\n\nDetails\n-------\nmore\n';
+    assert.deepEqual(summary(chunker.chunkFile('doc.rst', rst)), ['section Intro 1-5', 'section Details 6-8']);
   });
 
   test('fallback cuts at blank lines and dedents to column 0 once a piece is long enough', () => {

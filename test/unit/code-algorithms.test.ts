@@ -272,11 +272,9 @@ describe('per-line surprisal and token lookup', () => {
 });
 
 describe('BM25 prefilter', () => {
-  it('splits identifiers and ranks the lexically closest document first', () => {
-    assert.deepEqual(
-      lexicalTokens('parseHTTPHeader read_config2'),
-      ['parse', 'http', 'header', 'read', 'config', '2'].filter((w) => w.length >= 2),
-    );
+  it('splits identifiers, stems, and ranks the lexically closest document first', () => {
+    assert.deepEqual(lexicalTokens('parseHTTPHeader read_config2'), ['pars', 'http', 'header', 'read', 'config']);
+    assert.deepEqual(lexicalTokens('parses the headers; parsing Headers'), ['pars', 'header', 'pars', 'header']);
     const s = bm25Scores(['function parseConfig(file) {}', 'function renderButton() {}'], 'parse the config file');
     assert.ok(s[0] > s[1]);
   });

@@ -100,8 +100,10 @@ export function register(program: Command): void {
         amiWeighting: parseAmiWeighting(opts.amiWeighting),
       });
       cache?.save();
-      if (opts.json) process.stdout.write(`${JSON.stringify({ ...result, tokenizer: opts.tokenizer })}\n`);
-      else printReport(result, scope.skipped, opts.tokenizer);
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify({ ...result, tokenizer: opts.tokenizer })}\n`);
+        for (const w of result.warnings ?? []) process.stderr.write(`contextzip: warning: ${w}\n`);
+      } else printReport(result, scope.skipped, opts.tokenizer);
     } finally {
       await scorer.dispose();
     }
@@ -150,6 +152,7 @@ function printReport(result: CompressionResult, skipped: SkippedFile[], tokenize
     `  chunks: ${result.chunks.length} total, ${kept} kept, ${partial} partial, ${result.chunks.length - kept - partial} dropped`,
     `  model: ${result.model.id} (${result.model.dtype}), ${result.modelTokensProcessed} model tokens; ${result.timings.totalMs.toFixed(0)} ms`,
     ...skipped.map((s) => `  skipped ${s.file}: ${s.detail}`),
+    ...(result.warnings ?? []).map((w) => `  warning: ${w}`),
   ];
   process.stderr.write(`${lines.join('\n')}\n`);
 }

@@ -17,7 +17,8 @@ import { DEFINITION_QUERIES } from './queries.js';
 import { extractDefinitions } from './definitions.js';
 import { LANGUAGE_IDS, LANGUAGES, languageForPath, lineCommentPrefixes, type LanguageId } from './languages.js';
 import { initTreeSitter, loadLanguage, resolveWasm } from './runtime.js';
-import { checkTiling, tileByLines, tileDefinitions, type TileOptions } from './tile.js';
+import { findSections, sectionFormatOf, type SectionFormat } from './prose.js';
+import { checkTiling, tileByLines, tileDefinitions, tileSections, type TileOptions } from './tile.js';
 
 export { LANGUAGE_IDS, LANGUAGES, languageForPath, type LanguageId } from './languages.js';
 export { checkTiling } from './tile.js';
@@ -69,6 +70,8 @@ const DEFAULTS: Required<ChunkingOptions> = {
 
 /** Fallback chunks cut at the next blank line / dedent once they reach this many lines. */
 const FALLBACK_PREFER_LINES = 15;
+/** Prose sections split at the next paragraph once a piece has this many lines. */
+const PROSE_PREFER_LINES = 8;
 
 interface LanguageState {
   language: Language;
@@ -115,6 +118,29 @@ export function chunkByLines(
   };
   if (options.note) result.note = options.note;
   return result;
+}
+
+/** Section chunks of a prose or config file (prose.ts); paragraphs split long sections. */
+export function chunkBySections(
+  file: string,
+  text: string,
+  format: SectionFormat,
+  options: ChunkingOptions = {},
+): ChunkedFile {
+  const s = settings(options);
+  const sections = findSections(text, format);
+  const chunks = tileSections(text, sections, {
+    ...tileOptions(file, 'plaintext', s),
+    preferLines: PROSE_PREFER_LINES,
+  });
+  return {
+    file,
+    language: 'plaintext',
+    chunks,
+    method: 'fallback',
+    hadParseErrors: false,
+    note: `${format} sections (${sections.length} headings)`,
+  };
 }
 
 function message(err: unknown): string {
@@ -176,8 +202,11 @@ export async function createChunker(options: ChunkerOptions = {}): Promise<Chunk
   const chunkFile = (file: string, text: string, opts?: ChunkFileOptions): ChunkedFile => {
     const s = settings(base, opts);
     const lang = opts?.language ?? languageForPath(file, text);
-    if (!lang || lang === 'plaintext')
+    if (!lang || lang === 'plaintext') {
+      const format = sectionFormatOf(file);
+      if (format) return chunkBySections(file, text, format, s);
       return chunkByLines(file, text, { ...s, note: lang ? undefined : 'unknown language: line chunks' });
+    }
     const st = states.get(lang);
     if (!st) return chunkByLines(file, text, { ...s, language: lang, note: `no ${lang} grammar loaded: line chunks` });
     if (text.length === 0) return { file, language: lang, chunks: [], method: 'tree-sitter', hadParseErrors: false };

@@ -273,3 +273,49 @@ export function checkTiling(text: string, chunks: readonly Chunk[]): string | nu
   if (offset !== text.length) return `chunks end at ${offset}, file has ${text.length}`;
   return null;
 }
+
+/** A titled section of a prose or config file: its first 0-based row and its title. */
+export interface SectionStart {
+  row: number;
+  title: string;
+}
+
+/**
+ * Tiles a prose or config file by its sections (Markdown headings, INI/TOML tables): each
+ * section is one `section` chunk named by its title, split further at paragraphs when it
+ * exceeds the caps (the pieces after the first are named "TITLE (cont.)"). Text before the
+ * first heading is a section of its own, named by its lines.
+ */
+export function tileSections(
+  text: string,
+  sections: SectionStart[],
+  opts: TileOptions & { preferLines: number },
+): Chunk[] {
+  const index = new LineIndex(text);
+  const starts = [...sections].sort((a, b) => a.row - b.row);
+  if (starts.length === 0 || starts[0].row > 0) starts.unshift({ row: 0, title: '' });
+  const pieces: Piece[] = [];
+  starts.forEach((sec, k) => {
+    const start = index.lineStart(sec.row);
+    const end = k + 1 < starts.length ? index.lineStart(starts[k + 1].row) : text.length;
+    if (start >= end) return;
+    const parts = splitLines(text, index, start, end, {
+      maxLines: opts.maxCodeLines,
+      maxTokens: opts.maxCodeTokens,
+      preferLines: opts.preferLines,
+      countTokens: opts.countTokens,
+    });
+    parts.forEach(([a, b], j) => {
+      const title = sec.title ? (j === 0 ? sec.title : `${sec.title} (cont.)`) : '';
+      pieces.push({
+        start: a,
+        end: b,
+        name: title,
+        kind: 'section',
+        parent: null,
+        headerLines: j === 0 && sec.title ? 1 : 0,
+      });
+    });
+  });
+  return finishPieces(text, index, pieces, opts);
+}

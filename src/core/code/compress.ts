@@ -220,7 +220,7 @@ function emptyResultWarning(flat: Chunk[], ranked: Ranked[], costs: SelectionCos
   if (flat.every((c) => c.text.trim() === '')) return 'Nothing was kept: the files hold only blank text.';
   const best = ranked[0]?.chunk ?? flat.find((c) => c.text.trim() !== '')!;
   const need = costs.header(best) + costs.chunk(best);
-  return `Nothing was kept: the budget of ${budget} tokens is smaller than any whole chunk; the best-ranked one (${best.name} in ${best.file}) needs about ${need} tokens.`;
+  return `Nothing was kept: the budget of ${budget} tokens is too small to keep any chunk, whole or pruned; the best-ranked one (${best.name} in ${best.file}) needs about ${need} tokens.`;
 }
 
 function round(x: number): number {

@@ -53,6 +53,7 @@ const kindIcons: Record<ChunkKind, string> = {
   header: 'symbol-class', // a split container's own lines (signature, fields)
   code: 'symbol-misc',
   block: 'symbol-snippet',
+  section: 'symbol-key',
 };
 
 /** Kinds that can enclose other chunks (their name is what children carry in `parent`). */
