@@ -4,6 +4,7 @@
  * cache) until the spec changes, so re-compressing after a small edit re-scores only what
  * changed. Runs in-process too (the CLI and tests call these directly).
  */
+import type { RankingMethod } from '../core/code/rank.js';
 import { compressSources, type SourceText } from '../core/code/compress-sources.js';
 import type { CancellationSignal } from '../core/errors.js';
 import { createScorer, ScoreCache, type AmiWeighting, type Scorer, type ScorerSpec } from '../core/model/index.js';
@@ -36,7 +37,7 @@ export interface CompressJobPayload {
   beta?: number;
   cursor?: { file: string; offset: number };
   prefilterMaxChunks?: number;
-  ranking?: 'ami' | 'hybrid';
+  ranking?: RankingMethod;
   amiWeighting?: AmiWeighting;
   maxClassTokens?: number;
 }

@@ -95,7 +95,15 @@ describe('compressCode with the embedded model', () => {
 
   it('hybrid ranking (opt-in) reorders by AMI fused with BM25, keeps AMI scores and the budget', async () => {
     const query = 'parse the configuration file and validate the port';
-    const ami = await compressSources({ sources, chunker, query, budget: { ratio: 0.3 }, scorer, countTokens });
+    const ami = await compressSources({
+      sources,
+      chunker,
+      query,
+      budget: { ratio: 0.3 },
+      scorer,
+      countTokens,
+      ranking: 'ami',
+    });
     const hybrid = await compressSources({
       sources,
       chunker,
@@ -109,6 +117,19 @@ describe('compressCode with the embedded model', () => {
     assertRanksArePermutation(hybrid);
     // Same AMI per chunk (from the same passes); only the order may differ.
     hybrid.chunks.forEach((c, i) => assert.equal(c.score, ami.chunks[i].score));
+  });
+
+  it('fused ranking (default) puts the configuration parser first, holds the budget, ranks every chunk once', async () => {
+    const query = 'parse the configuration file and validate the port';
+    const fused = await compressSources({ sources, chunker, query, budget: { ratio: 0.3 }, scorer, countTokens });
+    assert.ok(fused.compressedTokens <= fused.budget);
+    assertRanksArePermutation(fused);
+    const top = fused.chunks.filter((c) => c.rank > 0).sort((a, b) => a.rank - b.rank);
+    // config.rs line 29 is `pub fn parse(text: &str)`: its chunk ranks in the top 3 and is kept.
+    const parser = top.findIndex((c) => c.file === 'config.rs' && c.startLine <= 29 && 29 <= c.endLine);
+    assert.ok(parser >= 0 && parser < 3, `rank of the parser: ${parser + 1}`);
+    assert.equal(top[parser].status, 'kept');
+    assert.ok(top.slice(0, 6).every((c) => c.file === 'config.rs'));
   });
 
   it('uniform AMI weighting (LongCodeZip) ranks the same chunks, differs in score, holds the budget', async () => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { COMPRESSION_DEFAULTS } from '../../core/budget.js';
 import { compressSources, type SourceText } from '../../core/code/compress-sources.js';
+import { RANKING_METHODS, type RankingMethod } from '../../core/code/rank.js';
 import { UsageError } from '../../core/errors.js';
 import { createTokenCounter } from '../../core/tokens/index.js';
 import type { CompressionResult, SkippedFile } from '../../core/types.js';
@@ -49,7 +50,11 @@ export function register(program: Command): void {
       .option('--tokenizer <name>', 'count tokens with o200k_base, cl100k_base, model or estimate', 'o200k_base')
       .option('--exclude <glob...>', 'exclude files matching these globs')
       .option('--max-file-bytes <n>', 'skip files larger than this', String(1024 * 1024))
-      .option('--ranking <mode>', 'ami (default: model only) or hybrid (AMI fused with BM25)', 'ami')
+      .option(
+        '--ranking <mode>',
+        'fused (default: model AMI + BM25F + word association), ami (model AMI only, LongCodeZip) or hybrid (rank fusion of AMI and BM25)',
+        'fused',
+      )
       .option(
         '--ami-weighting <mode>',
         'surprisal (default: query tokens weighted by their surprisal without the chunk) or uniform (LongCodeZip)',
@@ -115,9 +120,10 @@ function parseAmiWeighting(value: string): 'uniform' | 'surprisal' {
   throw new UsageError(`--ami-weighting must be surprisal or uniform (got "${value}").`);
 }
 
-function parseRanking(value: string): 'ami' | 'hybrid' {
-  if (value === 'ami' || value === 'hybrid') return value;
-  throw new UsageError(`--ranking must be ami or hybrid (got "${value}").`);
+function parseRanking(value: string): RankingMethod {
+  const method = RANKING_METHODS.find((m) => m === value);
+  if (method) return method;
+  throw new UsageError(`--ranking must be one of ${RANKING_METHODS.join(', ')} (got "${value}").`);
 }
 
 function parseNumber(value: string, flag: string): number {

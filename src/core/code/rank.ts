@@ -8,12 +8,21 @@ import { throwIfCancelled, type CancellationSignal } from '../errors.js';
 import { approximateMutualInformation, type AmiWeighting } from '../model/derive.js';
 import type { Scorer } from '../model/scorer.js';
 import type { Chunk } from '../types.js';
-import { bm25Scores } from './bm25.js';
+import type { WordAssociation } from '../model/word-association.js';
+import { bm25fScores, bm25Scores } from './bm25.js';
+import { DEFAULT_FUSION_WEIGHTS, fuseSignals, type RelevanceSignals } from './fusion.js';
 import { splitLinesKeepEnds } from './lines.js';
 import { lineCommentPrefix } from './markers.js';
 import type { ScoreRequest, ScoringSession } from './scoring-session.js';
 
-export type RankingMethod = 'ami' | 'hybrid';
+export { zScores } from './rank-math.js';
+
+/**
+ * 'fused' (default): AMI, BM25F and the word-association gain fused (fusion.ts);
+ * 'ami': AMI alone (LongCodeZip); 'hybrid': reciprocal-rank fusion of AMI and BM25 orders.
+ */
+export type RankingMethod = 'fused' | 'ami' | 'hybrid';
+export const RANKING_METHODS: readonly RankingMethod[] = ['fused', 'ami', 'hybrid'];
 export type QueryFraming = 'plain' | 'comment';
 
 /** How the query follows a chunk in every scored sequence (context = chunk + separator). */
@@ -91,13 +100,38 @@ export async function rankChunks(
     const ami = approximateMutualInformation(coarse[o.base], coarse[o.request], weighting);
     best.set(o.index, Math.max(best.get(o.index) ?? -Infinity, ami));
   }
+  const ami = toRank.map(({ i }) => best.get(i) ?? -Infinity);
+  const method = options.ranking ?? 'fused';
+  const scores =
+    method === 'fused'
+      ? fuseSignals(
+          relevanceSignals(toRank, ami, options.query, scorer.wordAssociation),
+          scorer.fusionWeights ?? DEFAULT_FUSION_WEIGHTS,
+        )
+      : ami;
   let ranked: Ranked[] = toRank
-    .map(({ c, i }) => ({ chunk: c, index: i, score: best.get(i) ?? -Infinity, rank: 0 }))
+    .map(({ c, i }, k) => ({ chunk: c, index: i, score: scores[k], rank: 0 }))
     .sort((a, b) => b.score - a.score || a.index - b.index);
-  if (options.ranking === 'hybrid') ranked = fuseWithLexicalRanking(ranked, options.query);
+  if (method === 'hybrid') ranked = fuseWithLexicalRanking(ranked, options.query);
   for (const { c, i } of prefiltered) ranked.push({ chunk: c, index: i, score: -Infinity, rank: 0 });
   ranked.forEach((r, k) => (r.rank = k + 1));
   return ranked;
+}
+
+/** The fused ranking's signals for `chunks` (ami given, in the same order). */
+export function relevanceSignals(
+  chunks: Array<{ c: Chunk }>,
+  ami: number[],
+  query: string,
+  association?: WordAssociation | null,
+): RelevanceSignals {
+  const lexical = bm25fScores(
+    chunks.map(({ c }) => ({ name: `${c.parent ?? ''} ${c.name}`, body: c.text })),
+    query,
+  );
+  if (!association) return { ami, lexical };
+  const q = association.wordIds(query);
+  return { ami, lexical, association: chunks.map(({ c }) => association.relevance(q, c.text)) };
 }
 
 /**
@@ -164,15 +198,4 @@ function splitForWindow(text: string, cap: number, scorer: Scorer): string[] {
   }
   if (cur.trim()) pieces.push(cur);
   return pieces.length > 0 ? pieces : [text.slice(0, cap * 2)];
-}
-
-/** Per-list z-scores (0 for a constant list); non-finite inputs count as the list's minimum. */
-export function zScores(xs: number[]): number[] {
-  const finite = xs.filter(Number.isFinite);
-  if (finite.length === 0) return xs.map(() => 0);
-  const min = Math.min(...finite);
-  const v = xs.map((x) => (Number.isFinite(x) ? x : min));
-  const mean = v.reduce((a, b) => a + b, 0) / v.length;
-  const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
-  return v.map((x) => (sd > 0 ? (x - mean) / sd : 0));
 }

@@ -4,6 +4,7 @@
  * onnx/<file for the dtype>. We check it up front so a missing or corrupt file gives a
  * message naming the file, instead of a stack trace from deep inside onnxruntime.
  */
+import type { FusionWeights } from '../code/fusion.js';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -131,7 +132,13 @@ export interface ModelConfig {
   bos_token_id?: number;
   eos_token_id?: number | number[];
   pad_token_id?: number;
-  contextzip?: { maxTokens?: number; trainedContext?: number; version?: string };
+  contextzip?: {
+    maxTokens?: number;
+    trainedContext?: number;
+    version?: string;
+    /** Weights of the fused ranking fitted for this model (src/core/code/fusion.ts). */
+    ranking?: { weights?: FusionWeights };
+  };
   [key: string]: unknown;
 }
 

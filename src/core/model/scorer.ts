@@ -4,7 +4,9 @@
  * quantities are derived from these, always from ONE forward pass per (context, text) pair.
  */
 import type { CancellationSignal } from '../errors.js';
+import type { FusionWeights } from '../code/fusion.js';
 import type { ModelInfo } from '../types.js';
+import type { WordAssociation } from './word-association.js';
 
 /** One scored token of the continuation. Offsets are UTF-16 offsets into the continuation text. */
 export interface ScoredToken {
@@ -51,6 +53,10 @@ export interface Scorer {
   readonly maxTokens: number;
   /** Score many pairs; results are in request order. Implementations batch with padding. */
   score(requests: ScoreRequest[], options?: ScoreOptions): Promise<ScoreResult[]>;
+  /** The model's word-association component (embedded model), if it has one. */
+  readonly wordAssociation?: WordAssociation | null;
+  /** The model's own weights for the fused ranking (config.json contextzip.ranking.weights). */
+  readonly fusionWeights?: FusionWeights;
   /** Tokens of `text` in the model's own tokenizer (for windowing decisions). */
   countTokens(text: string): number;
   dispose(): Promise<void>;

@@ -4,6 +4,8 @@
  * requests are batched with right padding (a causal model's earlier positions never see
  * the padding, so padded and unpadded results agree).
  */
+import type { FusionWeights } from '../code/fusion.js';
+import { WordAssociation } from './word-association.js';
 import type { PreTrainedModel, PreTrainedTokenizer } from '@huggingface/transformers';
 import { CancelledError, ModelError, throwIfCancelled } from '../errors.js';
 import type { ModelInfo } from '../types.js';
@@ -69,6 +71,8 @@ export class TransformersScorer implements Scorer {
   private readonly bos: number;
   private readonly pad: number;
   private readonly byteLevel: boolean;
+  readonly wordAssociation: WordAssociation | null;
+  readonly fusionWeights?: FusionWeights;
   private disposed = false;
   /** Serializes forward passes: onnxruntime sessions are not re-entrant-safe for our buffers. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -79,8 +83,11 @@ export class TransformersScorer implements Scorer {
     config: ModelConfig,
     options: TransformersScorerOptions,
     private readonly cache: ScoreCache | undefined,
+    wordAssociation: WordAssociation | null,
   ) {
     this.info = { id: options.location.id, dtype: options.dtype };
+    this.wordAssociation = wordAssociation;
+    this.fusionWeights = config.contextzip?.ranking?.weights;
     const configured = config.contextzip?.maxTokens ?? config.max_position_embeddings ?? config.n_positions ?? 1024;
     this.maxTokens = Math.max(16, Math.min(options.maxTokens ?? configured, configured));
     // Batch size 1 by default: on CPU, batching buys almost nothing (bench/model), and q8
@@ -139,7 +146,16 @@ export class TransformersScorer implements Scorer {
         'model-corrupt',
       );
     }
-    return new TransformersScorer(tokenizer, model, config, options, options.cache);
+    let association: WordAssociation | null;
+    try {
+      association = WordAssociation.load(location.dir);
+    } catch (err) {
+      throw new ModelError(
+        `The word-association files of ${location.id} are corrupt: ${firstLine(err)}`,
+        'model-corrupt',
+      );
+    }
+    return new TransformersScorer(tokenizer, model, config, options, options.cache, association);
   }
 
   countTokens(text: string): number {
