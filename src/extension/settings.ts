@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { COMPRESSION_DEFAULTS } from '../core/budget.js';
+import { RANKING_METHODS, type RankingMethod } from '../core/code/rank.js';
 
 /** Typed view of the `contextzip.*` settings (contributes.configuration in package.json). */
 export interface ContextZipSettings {
@@ -13,6 +14,7 @@ export interface ContextZipSettings {
   budgetTokens: number;
   beta: number;
   lexicalPrefilterMaxChunks: number;
+  ranking: RankingMethod;
   cotUseChatModelAnchor: boolean;
   cotRatio: number;
 }
@@ -30,6 +32,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): ContextZipSetti
     budgetTokens: c.get<number>('budget.tokens', 0),
     beta: c.get<number>('beta', COMPRESSION_DEFAULTS.code.beta),
     lexicalPrefilterMaxChunks: c.get<number>('lexicalPrefilter.maxChunks', 0),
+    ranking: RANKING_METHODS.find((m) => m === c.get<string>('ranking', 'fused')) ?? 'fused',
     cotUseChatModelAnchor: c.get<boolean>('cot.useChatModelAnchor', false),
     cotRatio: c.get<number>('cot.ratio', 0.8),
   };

@@ -185,6 +185,7 @@ async function compressWithProgress(
     beta: settings.beta,
     cursor,
     prefilterMaxChunks: settings.lexicalPrefilterMaxChunks,
+    ranking: settings.ranking,
     maxClassTokens: settings.maxClassTokens,
   };
   const files = collected.sources.length;
