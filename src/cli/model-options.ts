@@ -4,6 +4,7 @@ import path from 'node:path';
 import {
   createScorer,
   defaultHubCacheRoot,
+  ensureDir,
   modelFingerprint,
   parseDtype,
   PersistentScoreCache,
@@ -11,6 +12,7 @@ import {
   scoreCacheFile,
   type Scorer,
 } from '../core/model/index.js';
+import { parseOptionalNumber, threadsRange } from './options.js';
 
 export interface ModelCliOptions {
   model?: string;
@@ -30,17 +32,28 @@ export function addModelOptions(cmd: Command): Command {
     .option('--dtype <dtype>', 'model weights: q8 (default), q4 or fp32', 'q8')
     .option('--cache-dir <dir>', 'where hub models are downloaded (default ~/.cache/contextzip/models)')
     .option('--download', 'allow downloading a hub model that is not in the cache yet')
-    .option('--threads <n>', 'onnxruntime threads');
+    .option('--threads <n>', 'onnxruntime threads (1 to the number of cores)');
+}
+
+/** Checks the model flags before any work is done (usage errors, exit 2). */
+export function checkModelOptions(opts: ModelCliOptions): void {
+  parseDtype(opts.dtype);
+  parseOptionalNumber(opts.threads, '--threads', threadsRange());
 }
 
 /**
  * The persisted score cache for the model the options describe, loaded; it lives next to the
- * hub model cache. Call `save()` when done.
+ * hub model cache. Call `save()` when done. Undefined (with a warning on stderr) when its
+ * folder cannot be created or written: the run goes on without a persistent cache.
  */
-export function openScoreCache(opts: ModelCliOptions): PersistentScoreCache {
+export function openScoreCache(opts: ModelCliOptions): PersistentScoreCache | undefined {
   const dtype = parseDtype(opts.dtype);
   const location = resolveModelLocation(opts.model, opts.cacheDir);
   const dir = path.join(path.dirname(opts.cacheDir ?? defaultHubCacheRoot()), 'scores');
+  if (!ensureDir(dir)) {
+    process.stderr.write(`contextzip: warning: score cache folder ${dir} is not usable; scores are not persisted\n`);
+    return undefined;
+  }
   const cache = new PersistentScoreCache(scoreCacheFile(dir, modelFingerprint(location, dtype)), {
     id: location.id,
     dtype,
@@ -58,7 +71,7 @@ export async function scorerFromOptions(opts: ModelCliOptions, cache?: Persisten
     dtype: opts.dtype,
     cacheDir: opts.cacheDir,
     allowDownload: opts.download === true,
-    threads: opts.threads ? Number(opts.threads) : undefined,
+    threads: parseOptionalNumber(opts.threads, '--threads', threadsRange()),
     onDownloadProgress: (p) => {
       const pct = p.totalBytes ? Math.floor((100 * p.loadedBytes) / p.totalBytes) : -1;
       if (pct !== lastPct && process.stderr.isTTY) {

@@ -5,11 +5,19 @@ import { COMPRESSION_DEFAULTS } from '../../core/budget.js';
 import { compressSources, type SourceText } from '../../core/code/compress-sources.js';
 import { RANKING_METHODS, type RankingMethod } from '../../core/code/rank.js';
 import { UsageError } from '../../core/errors.js';
+import { maskSecrets, type SecretFinding } from '../../core/files/index.js';
 import { createTokenCounter } from '../../core/tokens/index.js';
 import type { CompressionResult, SkippedFile } from '../../core/types.js';
-import { addModelOptions, openScoreCache, scorerFromOptions, type ModelCliOptions } from '../model-options.js';
-import { readTextArg } from '../read-input.js';
-import { loadScope } from '../scope.js';
+import {
+  addModelOptions,
+  checkModelOptions,
+  openScoreCache,
+  scorerFromOptions,
+  type ModelCliOptions,
+} from '../model-options.js';
+import { parseNumberOption, RANGES, repeatable } from '../options.js';
+import { readTextArg, TEXT_INPUT_LIMITS } from '../read-input.js';
+import { loadScope, noSourcesMessage } from '../scope.js';
 
 interface CompressCliOptions extends ModelCliOptions {
   query?: string;
@@ -26,6 +34,8 @@ interface CompressCliOptions extends ModelCliOptions {
   ranking: string;
   amiWeighting: string;
   scoreCache: boolean;
+  followSymlinks?: boolean;
+  maskSecrets: boolean;
 }
 
 export function register(program: Command): void {
@@ -48,8 +58,9 @@ export function register(program: Command): void {
         String(COMPRESSION_DEFAULTS.code.beta),
       )
       .option('--tokenizer <name>', 'count tokens with o200k_base, cl100k_base, model or estimate', 'o200k_base')
-      .option('--exclude <glob...>', 'exclude files matching these globs')
+      .option('--exclude <glob>', 'skip files matching a glob (repeatable)', repeatable, [] as string[])
       .option('--max-file-bytes <n>', 'skip files larger than this', String(1024 * 1024))
+      .option('--follow-symlinks', 'in folders, also read symbolic links whose target is outside the given folders')
       .option(
         '--ranking <mode>',
         'fused (default: model AMI + BM25F + word association), ami (model AMI only, LongCodeZip) or hybrid (rank fusion of AMI and BM25)',
@@ -62,8 +73,10 @@ export function register(program: Command): void {
       )
       .option('--prefilter <n>', 'with more than N chunks, let BM25 pick the N the model ranks (0 = off)', '0')
       .option('--no-score-cache', 'do not read or write the persisted score cache')
+      .option('--no-mask-secrets', 'keep secrets (private keys, API tokens) found in files instead of masking them')
       .option('--json', 'print the result as JSON'),
   ).action(async (paths: string[], opts: CompressCliOptions) => {
+    checkModelOptions(opts);
     if (opts.query !== undefined && opts.queryFile !== undefined)
       throw new UsageError('Give either --query or --query-file, not both.');
     if (opts.ratio !== undefined && opts.budget !== undefined)
@@ -72,19 +85,35 @@ export function register(program: Command): void {
       throw new UsageError('Give a budget: --ratio R or --budget TOKENS.');
     const budget =
       opts.ratio !== undefined
-        ? { ratio: parseNumber(opts.ratio, '--ratio') }
-        : { tokens: parseNumber(opts.budget!, '--budget') };
-    const query = opts.queryFile !== undefined ? readTextArg(opts.queryFile, '--query-file') : (opts.query ?? '');
+        ? { ratio: parseNumberOption(opts.ratio, '--ratio', RANGES.ratio) }
+        : { tokens: parseNumberOption(opts.budget!, '--budget', RANGES.budgetTokens) };
+    const beta = parseNumberOption(opts.beta ?? String(COMPRESSION_DEFAULTS.code.beta), '--beta', RANGES.beta);
+    const prefilterMaxChunks = parseNumberOption(opts.prefilter ?? '0', '--prefilter', RANGES.prefilter);
+    const maxFileBytes = parseNumberOption(opts.maxFileBytes ?? '1048576', '--max-file-bytes', RANGES.maxFileBytes);
+    const ranking = parseRanking(opts.ranking);
+    const amiWeighting = parseAmiWeighting(opts.amiWeighting);
+    const query =
+      opts.queryFile !== undefined
+        ? readTextArg(opts.queryFile, '--query-file', TEXT_INPUT_LIMITS.query)
+        : (opts.query ?? '');
+    if (Buffer.byteLength(query) > TEXT_INPUT_LIMITS.query)
+      throw new UsageError(`--query is larger than the ${TEXT_INPUT_LIMITS.query / (1024 * 1024)} MB limit.`);
     if (query.trim() === '' && !opts.cursor)
       throw new UsageError('The query is empty: pass --query TEXT, --query-file FILE or --cursor FILE:LINE.');
     const scope = loadScope(paths, {
       exclude: opts.exclude ?? [],
-      maxFileBytes: parseNumber(opts.maxFileBytes ?? '1048576', '--max-file-bytes'),
+      maxFileBytes,
+      followSymlinks: opts.followSymlinks === true,
     });
-    if (scope.sources.length === 0)
-      throw new UsageError(
-        `No source files found in ${paths.join(', ')}${scope.skipped.length ? ` (${scope.skipped.length} skipped)` : ''}.`,
-      );
+    if (scope.sources.length === 0) throw new UsageError(noSourcesMessage(paths, scope.skipped));
+    const secrets: SecretFinding[] = [];
+    if (opts.maskSecrets) {
+      for (const src of scope.sources) {
+        const masked = await maskSecrets(src.text, src.file);
+        src.text = masked.text;
+        secrets.push(...masked.findings);
+      }
+    }
     const cursor = opts.cursor ? resolveCursor(opts.cursor, scope.root, scope.sources) : undefined;
 
     const cache = opts.scoreCache ? openScoreCache(opts) : undefined;
@@ -97,22 +126,30 @@ export function register(program: Command): void {
         query,
         cursor,
         budget,
-        beta: parseNumber(opts.beta ?? String(COMPRESSION_DEFAULTS.code.beta), '--beta'),
+        beta,
         scorer,
         countTokens,
-        prefilterMaxChunks: parseNumber(opts.prefilter ?? '0', '--prefilter'),
-        ranking: parseRanking(opts.ranking),
-        amiWeighting: parseAmiWeighting(opts.amiWeighting),
+        prefilterMaxChunks,
+        ranking,
+        amiWeighting,
       });
       cache?.save();
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ ...result, tokenizer: opts.tokenizer })}\n`);
+        process.stdout.write(`${JSON.stringify({ ...result, tokenizer: opts.tokenizer, secretsMasked: secrets })}\n`);
         for (const w of result.warnings ?? []) process.stderr.write(`contextzip: warning: ${w}\n`);
       } else printReport(result, scope.skipped, opts.tokenizer);
+      if (secrets.length > 0) process.stderr.write(`${secretsNote(secrets)}\n`);
     } finally {
       await scorer.dispose();
     }
   });
+}
+
+/** One line naming where secrets were masked (never the secrets themselves). */
+export function secretsNote(secrets: SecretFinding[]): string {
+  const where = secrets.slice(0, 5).map((s) => `${s.file}:${s.line} ${s.kind}`);
+  const more = secrets.length > 5 ? `, and ${secrets.length - 5} more` : '';
+  return `contextzip: masked ${secrets.length} secret${secrets.length === 1 ? '' : 's'} (${where.join(', ')}${more}); --no-mask-secrets keeps them`;
 }
 
 function parseAmiWeighting(value: string): 'uniform' | 'surprisal' {
@@ -124,12 +161,6 @@ function parseRanking(value: string): RankingMethod {
   const method = RANKING_METHODS.find((m) => m === value);
   if (method) return method;
   throw new UsageError(`--ranking must be one of ${RANKING_METHODS.join(', ')} (got "${value}").`);
-}
-
-function parseNumber(value: string, flag: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${flag} must be a number (got "${value}").`);
-  return n;
 }
 
 function resolveCursor(spec: string, root: string, sources: SourceText[]): { file: string; offset: number } {
