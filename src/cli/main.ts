@@ -38,9 +38,34 @@ export function reportError(err: unknown, verbose: boolean): number {
   return 1;
 }
 
+/**
+ * Ends the process once stdout and stderr have drained. `process.exit()` right after a large
+ * write drops whatever is still queued: on a pipe only the first 64 KB (the kernel buffer)
+ * arrive. An empty write's callback runs after every earlier write has been flushed.
+ */
+export function exitAfterDrain(code: number): void {
+  process.exitCode = code;
+  let pending = 2;
+  const done = (): void => {
+    if (--pending === 0) process.exit(code);
+  };
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.destroyed || !stream.writable) done();
+    else stream.write('', done);
+  }
+}
+
+/** A closed reader (`contextzip … | head`) is not an error of ours: stop quietly. */
+function exitQuietlyOnEpipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err) => process.exit(reportError(err, process.argv.includes('--verbose'))),
+  exitQuietlyOnEpipe(process.stdout);
+  main(process.argv.slice(2)).then(exitAfterDrain, (err) =>
+    exitAfterDrain(reportError(err, process.argv.includes('--verbose'))),
   );
 }

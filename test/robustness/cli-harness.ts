@@ -1,0 +1,95 @@
+/**
+ * Runs the real `contextzip` entry (src/cli/main.ts through tsx) in a child process with pipes
+ * for stdout and stderr, the way a shell pipeline does, and collects everything it writes.
+ * No part of the engine is replaced: the hostile-input battery checks what a user would see.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const ROOT = path.join(__dirname, '..', '..');
+export const CLI = path.join(ROOT, 'src', 'cli', 'main.ts');
+/** tsx resolved from the repository, so the CLI can run with any working directory. */
+const TSX = require.resolve('tsx', { paths: [ROOT] });
+
+export interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  stdoutBytes: number;
+}
+
+export interface CliRunOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Text piped to stdin (stdin is closed and empty otherwise). */
+  input?: string;
+  /** Kill the child after this many ms (a hang is a failure, not a stuck suite). Default 120 s. */
+  timeoutMs?: number;
+  /** Extra node flags placed before the entry (e.g. --require a guard). */
+  nodeArgs?: string[];
+  /**
+   * Send stdout through a real pipe into `cat` (`contextzip … | cat`), as a shell pipeline
+   * does. Node's own child stdio is a socket pair with a larger buffer, which hides pipe bugs.
+   */
+  shellPipe?: boolean;
+}
+
+export function runCli(args: string[], options: CliRunOptions = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const argv = [process.execPath, ...(options.nodeArgs ?? []), '--import', TSX, CLI, ...args];
+    const [cmd, ...rest] = options.shellPipe
+      ? ['bash', '-c', '"$@" | cat; exit "${PIPESTATUS[0]}"', 'bash', ...argv]
+      : argv;
+    const child = spawn(cmd, rest, {
+      cwd: options.cwd ?? ROOT,
+      env: { ...process.env, ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const buf = Buffer.concat(out);
+      resolve({ code, signal, stdout: buf.toString('utf8'), stderr, stdoutBytes: buf.length });
+    });
+    child.stdin.on('error', () => undefined); // the CLI may exit without reading stdin
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** A fresh temporary folder, removed by the caller with `rmTmp`. */
+export function tmpDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `cz-rob-${prefix}-`));
+}
+
+export function rmTmp(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** Writes files given as {relative path: content} under dir. */
+export function writeTree(dir: string, files: Record<string, string | Buffer>): void {
+  for (const [rel, content] of Object.entries(files)) {
+    const p = path.join(dir, rel);
+    fs.mkdirSync(path.dirname(p), { recursive: true });
+    fs.writeFileSync(p, content);
+  }
+}
+
+/** A Python file with `n` small functions (about 60 bytes of JSON per chunk). */
+export function pythonFile(i: number, n = 3): string {
+  const parts: string[] = [];
+  for (let j = 0; j < n; j++) parts.push(`def f_${i}_${j}(x):\n    return x + ${i * 100 + j}\n`);
+  return parts.join('\n');
+}
+
+/** A hermetic environment: caches under `home` so no test touches the user's ~/.cache. */
+export function isolatedEnv(home: string): NodeJS.ProcessEnv {
+  return { HOME: home, XDG_CACHE_HOME: path.join(home, '.cache') };
+}
