@@ -1,12 +1,15 @@
 /**
  * Batch compression of a JSONL data set of reasoning traces (one record per line), streamed
- * line by line. Resumable: ids already in the output are skipped and new records appended.
+ * line by line. Resumable: ids already in the output are skipped and new records added after
+ * them. The output is never written in place: a run writes a temporary file in the output's
+ * folder and renames it over the output when it ends.
  * Bad lines (invalid JSON, missing or non-string fields) are reported with their line
  * number and skipped; a trace that fails to compress is reported and skipped too. Only
  * cancellation stops the run early: between traces, or inside one (that trace is dropped,
  * never half-written); the summary says `cancelled` and a rerun resumes.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import readline from 'node:readline';
 import { CancelledError, UsageError, type CancellationSignal } from '../errors.js';
 import type { Scorer } from '../model/scorer.js';
@@ -104,53 +107,112 @@ async function countLines(file: string): Promise<number> {
   return last === 10 ? lines : lines + 1;
 }
 
+/** A UTF-8 byte-order mark at the start of a JSONL file is not part of its first record. */
+function stripBom(line: string, lineNo: number): string {
+  return lineNo === 1 && line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
+}
+
+/** The temporary file a run writes into, next to the output (same file system, so rename is atomic). */
+function tempOutputPath(output: string, pid = process.pid): string {
+  return path.join(path.dirname(output), `.${path.basename(output)}.contextzip-${pid}.tmp`);
+}
+
 /**
- * Ids already written to the output. A last line without a newline (a run killed mid-write)
- * is cut off so the appended records start on a fresh line.
+ * Removes temporary outputs left by runs that were killed (their process is gone), so they do
+ * not pile up next to the output. A live process's temp file is left alone.
  */
-async function existingIds(output: string, idField: string): Promise<Set<string>> {
+function removeOrphanTemps(output: string): void {
+  const dir = path.dirname(output);
+  const prefix = `.${path.basename(output)}.contextzip-`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const pid = Number(name.slice(prefix.length, -'.tmp'.length));
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+      continue; // that run is still going
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') continue;
+    }
+    fs.rmSync(path.join(dir, name), { force: true });
+  }
+}
+
+/**
+ * Copies the records already in the output into the run's temporary file and returns their
+ * ids. The original is only read: nothing is truncated in place. Every line is copied as it
+ * is, except a last line without a newline: kept (with a newline added) when it parses, and
+ * left out only when it is a half-written record of a killed run.
+ */
+async function copyExistingOutput(output: string, out: fs.WriteStream, idField: string): Promise<Set<string>> {
   const ids = new Set<string>();
   if (!fs.existsSync(output)) return ids;
   const size = fs.statSync(output).size;
+  let endsWithNewline = true;
   if (size > 0) {
-    const fd = fs.openSync(output, 'r+');
+    const fd = fs.openSync(output, 'r');
     try {
       const buf = Buffer.alloc(1);
       fs.readSync(fd, buf, 0, 1, size - 1);
-      if (buf[0] !== 10) {
-        // find the last newline and truncate after it
-        const chunk = 1 << 16;
-        let pos = size;
-        let cut = 0;
-        while (pos > 0) {
-          const start = Math.max(0, pos - chunk);
-          const b = Buffer.alloc(pos - start);
-          fs.readSync(fd, b, 0, b.length, start);
-          const nl = b.lastIndexOf(10);
-          if (nl >= 0) {
-            cut = start + nl + 1;
-            break;
-          }
-          pos = start;
-        }
-        fs.ftruncateSync(fd, cut);
-      }
+      endsWithNewline = buf[0] === 10;
     } finally {
       fs.closeSync(fd);
     }
   }
-  const rl = readline.createInterface({ input: fs.createReadStream(output), crlfDelay: Infinity });
-  for await (const line of rl) {
-    if (line.trim() === '') continue;
+  const keep = async (line: string, last: boolean): Promise<void> => {
+    let rec: unknown;
     try {
-      const rec = JSON.parse(line) as Record<string, unknown>;
+      rec = JSON.parse(line);
+    } catch {
+      rec = undefined;
+    }
+    if (last && !endsWithNewline && rec === undefined) return; // a half-written record
+    await writeTo(out, `${line}\n`);
+    if (isRecord(rec)) {
       const id = rec[idField];
       if (typeof id === 'string' || typeof id === 'number') ids.add(String(id));
-    } catch {
-      // a corrupt line in the output is not ours to fix; its record will be redone
     }
+    // a corrupt line in the output is not ours to fix: it stays, and its record is redone
+  };
+  const rl = readline.createInterface({ input: fs.createReadStream(output), crlfDelay: Infinity });
+  let pending: string | undefined;
+  let lineNo = 0;
+  for await (const raw of rl) {
+    if (pending !== undefined) await keep(pending, false);
+    pending = stripBom(raw, ++lineNo);
   }
+  if (pending !== undefined) await keep(pending, true);
   return ids;
+}
+
+function writeTo(out: fs.WriteStream, s: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    out.write(s, (err) => (err ? reject(err) : resolve()));
+  });
+}
+
+function closeStream(out: fs.WriteStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    out.once('error', reject);
+    out.end(() => resolve());
+  });
+}
+
+/** Same file, whatever the path says (hard links, symlinks, `./x` vs `x`). */
+function sameFile(a: string, b: string): boolean {
+  try {
+    const sa = fs.statSync(a);
+    const sb = fs.statSync(b);
+    return sa.dev === sb.dev && sa.ino === sb.ino;
+  } catch {
+    return false;
+  }
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -184,16 +246,27 @@ export async function runCotBatch(scorer: Scorer, options: CotBatchOptions): Pro
   const { input, output, signal } = options;
   if (!fs.existsSync(input) || fs.statSync(input).isDirectory())
     throw new UsageError(`--input: no such file: ${input}`);
-  if (fs.existsSync(output) && fs.realpathSync(output) === fs.realpathSync(input))
-    throw new UsageError('--output must differ from --input.');
+  if (sameFile(output, input)) throw new UsageError('--output must be a different file from --input.');
   const t0 = Date.now();
   const totalLines = await countLines(input);
-  const done = await existingIds(output, fields.id);
-  const out = fs.createWriteStream(output, { flags: 'a' });
-  const write = (s: string): Promise<void> =>
-    new Promise((resolve, reject) => {
-      out.write(s, (err) => (err ? reject(err) : resolve()));
-    });
+  // The run writes a temporary file next to the output (the records already there, then the
+  // new ones) and renames it into place when it ends, so the output is never truncated and a
+  // run killed at any point leaves the previous output whole.
+  removeOrphanTemps(output);
+  const tmp = tempOutputPath(output);
+  const out = fs.createWriteStream(tmp, {
+    flags: 'w',
+    mode: fs.existsSync(output) ? fs.statSync(output).mode & 0o777 : 0o666,
+  });
+  let done: Set<string>;
+  try {
+    done = await copyExistingOutput(output, out, fields.id);
+  } catch (err) {
+    await closeStream(out).catch(() => undefined);
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+  const write = (s: string): Promise<void> => writeTo(out, s);
   const p: CotBatchProgress = {
     line: 0,
     totalLines,
@@ -215,12 +288,13 @@ export async function runCotBatch(scorer: Scorer, options: CotBatchOptions): Pro
   let cancelled = false;
   const rl = readline.createInterface({ input: fs.createReadStream(input), crlfDelay: Infinity });
   try {
-    for await (const line of rl) {
+    for await (const raw of rl) {
       if (signal?.cancelled) {
         cancelled = true;
         break;
       }
       p.line++;
+      const line = stripBom(raw, p.line);
       if (line.trim() === '') continue;
       let rec: unknown;
       try {
@@ -288,7 +362,10 @@ export async function runCotBatch(scorer: Scorer, options: CotBatchOptions): Pro
     }
   } finally {
     rl.close();
-    await new Promise<void>((resolve) => out.end(resolve));
+    // Whatever ended the loop (done, cancelled, an error), the records written so far are
+    // complete lines: put them in place.
+    await closeStream(out);
+    fs.renameSync(tmp, output);
   }
   p.elapsedMs = Date.now() - t0;
   if (reportedLine !== p.line) options.onProgress?.({ ...p });
