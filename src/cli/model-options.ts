@@ -11,6 +11,7 @@ import {
   scoreCacheFile,
   type Scorer,
 } from '../core/model/index.js';
+import { parseOptionalNumber, threadsRange } from './options.js';
 
 export interface ModelCliOptions {
   model?: string;
@@ -30,7 +31,13 @@ export function addModelOptions(cmd: Command): Command {
     .option('--dtype <dtype>', 'model weights: q8 (default), q4 or fp32', 'q8')
     .option('--cache-dir <dir>', 'where hub models are downloaded (default ~/.cache/contextzip/models)')
     .option('--download', 'allow downloading a hub model that is not in the cache yet')
-    .option('--threads <n>', 'onnxruntime threads');
+    .option('--threads <n>', 'onnxruntime threads (1 to the number of cores)');
+}
+
+/** Checks the model flags before any work is done (usage errors, exit 2). */
+export function checkModelOptions(opts: ModelCliOptions): void {
+  parseDtype(opts.dtype);
+  parseOptionalNumber(opts.threads, '--threads', threadsRange());
 }
 
 /**
@@ -58,7 +65,7 @@ export async function scorerFromOptions(opts: ModelCliOptions, cache?: Persisten
     dtype: opts.dtype,
     cacheDir: opts.cacheDir,
     allowDownload: opts.download === true,
-    threads: opts.threads ? Number(opts.threads) : undefined,
+    threads: parseOptionalNumber(opts.threads, '--threads', threadsRange()),
     onDownloadProgress: (p) => {
       const pct = p.totalBytes ? Math.floor((100 * p.loadedBytes) / p.totalBytes) : -1;
       if (pct !== lastPct && process.stderr.isTTY) {

@@ -17,7 +17,10 @@ export interface Scope {
  * in the output are relative to it. Folders respect .gitignore, .contextzipignore and the
  * default excludes; binary, minified and oversized files are skipped with a reason.
  */
-export function loadScope(paths: string[], options: { exclude: string[]; maxFileBytes: number }): Scope {
+export function loadScope(
+  paths: string[],
+  options: { exclude: string[]; maxFileBytes: number; followSymlinks?: boolean },
+): Scope {
   const abs = paths.map((p) => path.resolve(p));
   for (const p of abs) if (!fs.existsSync(p)) throw new UsageError(`No such file or folder: ${p}`);
   const root = commonDir(abs);
@@ -26,8 +29,23 @@ export function loadScope(paths: string[], options: { exclude: string[]; maxFile
     paths: abs,
     exclude: options.exclude,
     maxFileBytes: options.maxFileBytes,
+    followSymlinks: options.followSymlinks,
   });
   return { root, sources: files.map((f) => ({ file: f.file, text: f.text })), skipped };
+}
+
+/**
+ * Why nothing could be read, in one line: with a single skipped file its reason, else the
+ * count of skipped files by reason (each file is listed on stderr as well).
+ */
+export function noSourcesMessage(paths: string[], skipped: SkippedFile[]): string {
+  const where = `No source files found in ${paths.join(', ')}`;
+  if (skipped.length === 0) return `${where}.`;
+  if (skipped.length === 1) return `${where}: ${skipped[0].file} was skipped (${skipped[0].detail}).`;
+  const byReason = new Map<string, number>();
+  for (const s of skipped) byReason.set(s.reason, (byReason.get(s.reason) ?? 0) + 1);
+  const counts = [...byReason].map(([reason, n]) => `${n} ${reason}`).join(', ');
+  return `${where} (${skipped.length} skipped: ${counts}).`;
 }
 
 function commonDir(paths: string[]): string {

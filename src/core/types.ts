@@ -55,7 +55,15 @@ export interface Chunk {
 }
 
 /** Why a file produced no tree-sitter chunks. */
-export type SkipReason = 'binary' | 'too-large' | 'minified' | 'unreadable' | 'ignored' | 'empty';
+export type SkipReason =
+  | 'binary'
+  | 'too-large'
+  | 'minified'
+  | 'unreadable'
+  | 'ignored'
+  | 'empty'
+  /** A symbolic link whose target is outside the scanned folders (not followed by default). */
+  | 'symlink';
 
 export interface ChunkedFile {
   file: string;

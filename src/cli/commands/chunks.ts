@@ -10,6 +10,8 @@ import { createChunker } from '../../core/chunk/index.js';
 import { UsageError } from '../../core/errors.js';
 import { loadSourceFiles } from '../../core/files/index.js';
 import type { ChunkedFile } from '../../core/types.js';
+import { parseOptionalNumber, RANGES, repeatable } from '../options.js';
+import { noSourcesMessage } from '../scope.js';
 
 interface ChunksOptions {
   json?: boolean;
@@ -17,13 +19,7 @@ interface ChunksOptions {
   exclude: string[];
   maxFileBytes?: string;
   allFiles?: boolean;
-}
-
-function positiveInt(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} must be a positive integer, got "${value}".`);
-  return n;
+  followSymlinks?: boolean;
 }
 
 function printTable(results: ChunkedFile[]): void {
@@ -56,18 +52,14 @@ export function register(program: Command): void {
       'print a JSON array of {file, name, kind, startLine, endLine, tokens, parent, headerLines, language}',
     )
     .option('--max-class-tokens <n>', 'split classes/impls larger than this into header + members (default 400)')
-    .option(
-      '--exclude <glob>',
-      'skip files matching a glob (repeatable)',
-      (v: string, prev: string[]) => [...prev, v],
-      [] as string[],
-    )
+    .option('--exclude <glob>', 'skip files matching a glob (repeatable)', repeatable, [] as string[])
     .option('--max-file-bytes <n>', 'skip files larger than this (default 1048576)')
     .option('--all-files', 'in folders, chunk every text file, not only known source languages')
+    .option('--follow-symlinks', 'in folders, also read symbolic links whose target is outside the given folders')
     .action(async (paths: string[], opts: ChunksOptions) => {
       if (paths.length === 0) throw new UsageError('chunks needs at least one file or folder.');
-      const maxClassTokens = positiveInt(opts.maxClassTokens, '--max-class-tokens');
-      const maxFileBytes = positiveInt(opts.maxFileBytes, '--max-file-bytes');
+      const maxClassTokens = parseOptionalNumber(opts.maxClassTokens, '--max-class-tokens', RANGES.maxClassTokens);
+      const maxFileBytes = parseOptionalNumber(opts.maxFileBytes, '--max-file-bytes', RANGES.maxFileBytes);
       const root = process.cwd();
       for (const p of paths) {
         if (!fs.existsSync(path.resolve(root, p))) throw new UsageError(`No such file or folder: ${p}`);
@@ -78,7 +70,10 @@ export function register(program: Command): void {
         exclude: opts.exclude,
         maxFileBytes,
         include: opts.allFiles ? 'all' : 'source',
+        followSymlinks: opts.followSymlinks === true,
       });
+      // Like compress: nothing to chunk is a usage error (exit 2) that says why.
+      if (files.length === 0) throw new UsageError(noSourcesMessage(paths, skipped));
       const chunker = await createChunker({ maxClassTokens });
       try {
         const results = files.map((f) => chunker.chunkFile(f.file, f.text));
@@ -100,7 +95,6 @@ export function register(program: Command): void {
         } else {
           printTable(results);
           for (const s of skipped) process.stderr.write(`skipped ${s.file}: ${s.reason} (${s.detail})\n`);
-          if (files.length === 0) process.stderr.write('contextzip: no source files found\n');
         }
       } finally {
         chunker.dispose();

@@ -7,9 +7,16 @@ import { RANKING_METHODS, type RankingMethod } from '../../core/code/rank.js';
 import { UsageError } from '../../core/errors.js';
 import { createTokenCounter } from '../../core/tokens/index.js';
 import type { CompressionResult, SkippedFile } from '../../core/types.js';
-import { addModelOptions, openScoreCache, scorerFromOptions, type ModelCliOptions } from '../model-options.js';
-import { readTextArg } from '../read-input.js';
-import { loadScope } from '../scope.js';
+import {
+  addModelOptions,
+  checkModelOptions,
+  openScoreCache,
+  scorerFromOptions,
+  type ModelCliOptions,
+} from '../model-options.js';
+import { parseNumberOption, RANGES, repeatable } from '../options.js';
+import { readTextArg, TEXT_INPUT_LIMITS } from '../read-input.js';
+import { loadScope, noSourcesMessage } from '../scope.js';
 
 interface CompressCliOptions extends ModelCliOptions {
   query?: string;
@@ -26,6 +33,7 @@ interface CompressCliOptions extends ModelCliOptions {
   ranking: string;
   amiWeighting: string;
   scoreCache: boolean;
+  followSymlinks?: boolean;
 }
 
 export function register(program: Command): void {
@@ -48,8 +56,9 @@ export function register(program: Command): void {
         String(COMPRESSION_DEFAULTS.code.beta),
       )
       .option('--tokenizer <name>', 'count tokens with o200k_base, cl100k_base, model or estimate', 'o200k_base')
-      .option('--exclude <glob...>', 'exclude files matching these globs')
+      .option('--exclude <glob>', 'skip files matching a glob (repeatable)', repeatable, [] as string[])
       .option('--max-file-bytes <n>', 'skip files larger than this', String(1024 * 1024))
+      .option('--follow-symlinks', 'in folders, also read symbolic links whose target is outside the given folders')
       .option(
         '--ranking <mode>',
         'fused (default: model AMI + BM25F + word association), ami (model AMI only, LongCodeZip) or hybrid (rank fusion of AMI and BM25)',
@@ -64,6 +73,7 @@ export function register(program: Command): void {
       .option('--no-score-cache', 'do not read or write the persisted score cache')
       .option('--json', 'print the result as JSON'),
   ).action(async (paths: string[], opts: CompressCliOptions) => {
+    checkModelOptions(opts);
     if (opts.query !== undefined && opts.queryFile !== undefined)
       throw new UsageError('Give either --query or --query-file, not both.');
     if (opts.ratio !== undefined && opts.budget !== undefined)
@@ -72,19 +82,27 @@ export function register(program: Command): void {
       throw new UsageError('Give a budget: --ratio R or --budget TOKENS.');
     const budget =
       opts.ratio !== undefined
-        ? { ratio: parseNumber(opts.ratio, '--ratio') }
-        : { tokens: parseNumber(opts.budget!, '--budget') };
-    const query = opts.queryFile !== undefined ? readTextArg(opts.queryFile, '--query-file') : (opts.query ?? '');
+        ? { ratio: parseNumberOption(opts.ratio, '--ratio', RANGES.ratio) }
+        : { tokens: parseNumberOption(opts.budget!, '--budget', RANGES.budgetTokens) };
+    const beta = parseNumberOption(opts.beta ?? String(COMPRESSION_DEFAULTS.code.beta), '--beta', RANGES.beta);
+    const prefilterMaxChunks = parseNumberOption(opts.prefilter ?? '0', '--prefilter', RANGES.prefilter);
+    const maxFileBytes = parseNumberOption(opts.maxFileBytes ?? '1048576', '--max-file-bytes', RANGES.maxFileBytes);
+    const ranking = parseRanking(opts.ranking);
+    const amiWeighting = parseAmiWeighting(opts.amiWeighting);
+    const query =
+      opts.queryFile !== undefined
+        ? readTextArg(opts.queryFile, '--query-file', TEXT_INPUT_LIMITS.query)
+        : (opts.query ?? '');
+    if (Buffer.byteLength(query) > TEXT_INPUT_LIMITS.query)
+      throw new UsageError(`--query is larger than the ${TEXT_INPUT_LIMITS.query / (1024 * 1024)} MB limit.`);
     if (query.trim() === '' && !opts.cursor)
       throw new UsageError('The query is empty: pass --query TEXT, --query-file FILE or --cursor FILE:LINE.');
     const scope = loadScope(paths, {
       exclude: opts.exclude ?? [],
-      maxFileBytes: parseNumber(opts.maxFileBytes ?? '1048576', '--max-file-bytes'),
+      maxFileBytes,
+      followSymlinks: opts.followSymlinks === true,
     });
-    if (scope.sources.length === 0)
-      throw new UsageError(
-        `No source files found in ${paths.join(', ')}${scope.skipped.length ? ` (${scope.skipped.length} skipped)` : ''}.`,
-      );
+    if (scope.sources.length === 0) throw new UsageError(noSourcesMessage(paths, scope.skipped));
     const cursor = opts.cursor ? resolveCursor(opts.cursor, scope.root, scope.sources) : undefined;
 
     const cache = opts.scoreCache ? openScoreCache(opts) : undefined;
@@ -97,12 +115,12 @@ export function register(program: Command): void {
         query,
         cursor,
         budget,
-        beta: parseNumber(opts.beta ?? String(COMPRESSION_DEFAULTS.code.beta), '--beta'),
+        beta,
         scorer,
         countTokens,
-        prefilterMaxChunks: parseNumber(opts.prefilter ?? '0', '--prefilter'),
-        ranking: parseRanking(opts.ranking),
-        amiWeighting: parseAmiWeighting(opts.amiWeighting),
+        prefilterMaxChunks,
+        ranking,
+        amiWeighting,
       });
       cache?.save();
       if (opts.json) {
@@ -124,12 +142,6 @@ function parseRanking(value: string): RankingMethod {
   const method = RANKING_METHODS.find((m) => m === value);
   if (method) return method;
   throw new UsageError(`--ranking must be one of ${RANKING_METHODS.join(', ')} (got "${value}").`);
-}
-
-function parseNumber(value: string, flag: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${flag} must be a number (got "${value}").`);
-  return n;
 }
 
 function resolveCursor(spec: string, root: string, sources: SourceText[]): { file: string; offset: number } {

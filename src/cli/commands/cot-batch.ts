@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { runCotBatch, type CotBatchProgress, type CotBatchSummary } from '../../core/cot/index.js';
 import { UsageError } from '../../core/errors.js';
-import { scorerFromOptions } from '../model-options.js';
+import { checkModelOptions, scorerFromOptions } from '../model-options.js';
 import { addCotOptions, cotOptionsFromCli, type CotCliOptions } from './cot.js';
 
 interface CotBatchCommandOptions extends CotCliOptions {
@@ -74,6 +74,7 @@ export function register(program: Command): void {
       .option('--summary-json <file>', 'also write the final summary as JSON'),
   ).action(async (opts: CotBatchCommandOptions) => {
     if (!opts.input) throw new UsageError('cot-batch needs --input FILE.jsonl.');
+    checkModelOptions(opts);
     if (!opts.output) throw new UsageError('cot-batch needs --output FILE.jsonl.');
     if (!fs.existsSync(opts.input) || fs.statSync(opts.input).isDirectory())
       throw new UsageError(`--input: no such file: ${opts.input}`);

@@ -3,8 +3,9 @@ import type { Command } from 'commander';
 import { compressTrace, type CotOptions, type CotResult } from '../../core/cot/index.js';
 import { UsageError } from '../../core/errors.js';
 import { createTokenCounter } from '../../core/tokens/index.js';
-import { addModelOptions, scorerFromOptions, type ModelCliOptions } from '../model-options.js';
-import { readTextArg } from '../read-input.js';
+import { addModelOptions, checkModelOptions, scorerFromOptions, type ModelCliOptions } from '../model-options.js';
+import { parseOptionalNumber, RANGES } from '../options.js';
+import { readTextArg, TEXT_INPUT_LIMITS } from '../read-input.js';
 
 /** Budget and scoring options shared by `cot` and `cot-batch`. */
 export interface CotCliOptions extends ModelCliOptions {
@@ -30,26 +31,13 @@ export function addCotOptions(cmd: Command): Command {
   );
 }
 
-function parseNumber(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${flag} must be a number, got "${value}".`);
-  return n;
-}
-
 /** Validated core options from the CLI flags (UsageError, exit 2, on bad values). */
 export function cotOptionsFromCli(opts: CotCliOptions): CotOptions {
   if (opts.ratio !== undefined && opts.budget !== undefined)
     throw new UsageError('Give either --ratio or --budget, not both.');
-  const ratio = parseNumber(opts.ratio, '--ratio');
-  const budget = parseNumber(opts.budget, '--budget');
-  if (ratio !== undefined && !(ratio > 0 && ratio <= 1))
-    throw new UsageError(`--ratio must be in (0, 1], got ${opts.ratio}.`);
-  if (budget !== undefined && !(budget >= 1))
-    throw new UsageError(`--budget must be a positive number of tokens, got ${opts.budget}.`);
-  const amiTopFraction = parseNumber(opts.amiTop, '--ami-top');
-  if (amiTopFraction !== undefined && !(amiTopFraction >= 0 && amiTopFraction <= 1))
-    throw new UsageError(`--ami-top must be in [0, 1], got ${opts.amiTop}.`);
+  const ratio = parseOptionalNumber(opts.ratio, '--ratio', RANGES.ratio);
+  const budget = parseOptionalNumber(opts.budget, '--budget', RANGES.budgetTokens);
+  const amiTopFraction = parseOptionalNumber(opts.amiTop, '--ami-top', RANGES.fraction);
   if (opts.tokenizer === 'model')
     throw new UsageError('--tokenizer model is not supported for cot; use o200k_base, cl100k_base or estimate.');
   const countTokens = createTokenCounter(opts.tokenizer);
@@ -93,8 +81,9 @@ export function register(program: Command): void {
       ),
   ).action(async (opts: CotCommandOptions) => {
     if (!opts.input) throw new UsageError('cot needs --input FILE (or - for stdin).');
+    checkModelOptions(opts);
     const options = cotOptionsFromCli(opts);
-    const input = readTextArg(opts.input, '--input');
+    const input = readTextArg(opts.input, '--input', TEXT_INPUT_LIMITS.trace);
     const answer = opts.answerFile ? readTextArg(opts.answerFile, '--answer-file') : undefined;
     const problem = opts.problemFile ? readTextArg(opts.problemFile, '--problem-file') : undefined;
     const scorer = await scorerFromOptions(opts);

@@ -1,8 +1,8 @@
 /** `contextzip logprobs`: per-token log-probs of a text (optionally after a context). */
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
-import { addModelOptions, scorerFromOptions, type ModelCliOptions } from '../model-options.js';
-import { readTextArg } from '../read-input.js';
+import { addModelOptions, checkModelOptions, scorerFromOptions, type ModelCliOptions } from '../model-options.js';
+import { readTextArg, TEXT_INPUT_LIMITS } from '../read-input.js';
 
 interface LogprobsOptions extends ModelCliOptions {
   textFile?: string;
@@ -20,7 +20,8 @@ export function register(program: Command): void {
       .option('--json', 'print JSON: {model, tokens: [{text, logprob}], totalLogprob, perplexity}'),
   ).action(async (opts: LogprobsOptions) => {
     if (!opts.textFile) throw new UsageError('logprobs needs --text-file FILE (or - for stdin).');
-    const text = readTextArg(opts.textFile, '--text-file');
+    checkModelOptions(opts);
+    const text = readTextArg(opts.textFile, '--text-file', TEXT_INPUT_LIMITS.trace);
     const context = opts.contextFile ? readTextArg(opts.contextFile, '--context-file') : '';
     const scorer = await scorerFromOptions(opts);
     try {

@@ -73,6 +73,13 @@ export interface CollectOptions extends ReadOptions {
    * extension or `#!` line; default) or 'all'. Files named explicitly are always kept.
    */
   include?: 'source' | 'all';
+  /**
+   * Follow symbolic links in folders whose target lies outside the scanned folders. Default
+   * false: such links are skipped with reason 'symlink' (a link like `r/x.py -> /etc/passwd`
+   * must not put a file from elsewhere into the output). Links inside the scanned folders are
+   * always read; symlinked folders are never walked (cycles).
+   */
+  followSymlinks?: boolean;
 }
 
 export interface CollectedFiles {
@@ -144,6 +151,18 @@ export function collectSourceFiles(options: CollectOptions): CollectedFiles {
 
   const files = new Set<string>();
   const skipped: SkippedFile[] = [];
+  // Real paths of the folders being scanned: a symlink found in them must point inside one.
+  const scannedRoots: string[] = [];
+  for (const p of options.paths && options.paths.length > 0 ? options.paths : [root]) {
+    try {
+      const real = fs.realpathSync(path.resolve(root, p));
+      if (fs.statSync(real).isDirectory()) scannedRoots.push(real);
+    } catch {
+      // reported below as unreadable
+    }
+  }
+  const insideScannedRoots = (real: string) =>
+    scannedRoots.some((r) => real === r || real.startsWith(r.endsWith(path.sep) ? r : r + path.sep));
   const relOf = (abs: string) => toPosix(path.relative(root, abs)) || '.';
 
   const ignoreCache = new Map<string, Matcher[]>();
@@ -241,9 +260,11 @@ export function collectSourceFiles(options: CollectOptions): CollectedFiles {
       let isDir = ent.isDirectory();
       let isFile = ent.isFile();
       let size = -1;
+      let linkTarget: string | null = null;
       if (ent.isSymbolicLink()) {
         try {
-          const st = fs.statSync(abs);
+          linkTarget = fs.realpathSync(abs);
+          const st = fs.statSync(linkTarget);
           isFile = st.isFile();
           isDir = false; // symlinked folders are not followed (cycles)
           size = st.size;
@@ -258,6 +279,14 @@ export function collectSourceFiles(options: CollectOptions): CollectedFiles {
       if (excluded(rel)) continue;
       if (isDir) {
         walk(abs, [...matchers, ...own(abs)], base);
+        continue;
+      }
+      if (linkTarget !== null && options.followSymlinks !== true && !insideScannedRoots(linkTarget)) {
+        skipped.push({
+          file: rel,
+          reason: 'symlink',
+          detail: `symbolic link to ${linkTarget}, outside the scanned folders (not followed; allow with --follow-symlinks)`,
+        });
         continue;
       }
       if (!keepByContent(abs, ent.name)) continue;

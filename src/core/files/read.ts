@@ -25,16 +25,18 @@ function formatBytes(n: number): string {
   return `${n} bytes`;
 }
 
-/** Why bytes are not text, or null. Checks the first 64 KB for NUL bytes and invalid UTF-8. */
+/**
+ * Why bytes are not text, or null: a NUL byte anywhere in the file (the whole file is checked:
+ * a text head followed by binary data is still binary), or many invalid UTF-8 sequences.
+ */
 export function binaryReason(bytes: Uint8Array): string | null {
-  const head = bytes.subarray(0, 64 * 1024);
-  if (head.includes(0)) return 'contains NUL bytes';
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(head);
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) return nul < 64 * 1024 ? 'contains NUL bytes' : `contains NUL bytes (first at byte ${nul})`;
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
   let bad = 0;
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 0xfffd) bad++;
-  // A cut multi-byte sequence at the 64 KB boundary yields one replacement character.
   if (bad > 8 && bad / Math.max(1, text.length) > 0.01)
-    return `${bad} invalid UTF-8 sequences in the first ${formatBytes(head.length)}`;
+    return `${bad} invalid UTF-8 sequences in ${formatBytes(bytes.length)}`;
   return null;
 }
 

@@ -79,6 +79,6 @@ suite('contextzip CLI (bundled dist/cli.js)', () => {
     const r = cli('chunks', '--max-class-tokens', 'abc', 'src/stats.py');
     assert.equal(r.code, 2);
     assert.equal(r.stdout, '');
-    assert.equal(r.stderr, 'contextzip: --max-class-tokens must be a positive integer, got "abc".\n');
+    assert.equal(r.stderr, 'contextzip: --max-class-tokens must be a whole number >= 1 (got "abc").\n');
   });
 });
