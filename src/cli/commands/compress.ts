@@ -5,6 +5,7 @@ import { COMPRESSION_DEFAULTS } from '../../core/budget.js';
 import { compressSources, type SourceText } from '../../core/code/compress-sources.js';
 import { RANKING_METHODS, type RankingMethod } from '../../core/code/rank.js';
 import { UsageError } from '../../core/errors.js';
+import { maskSecrets, type SecretFinding } from '../../core/files/index.js';
 import { createTokenCounter } from '../../core/tokens/index.js';
 import type { CompressionResult, SkippedFile } from '../../core/types.js';
 import {
@@ -34,6 +35,7 @@ interface CompressCliOptions extends ModelCliOptions {
   amiWeighting: string;
   scoreCache: boolean;
   followSymlinks?: boolean;
+  maskSecrets: boolean;
 }
 
 export function register(program: Command): void {
@@ -71,6 +73,7 @@ export function register(program: Command): void {
       )
       .option('--prefilter <n>', 'with more than N chunks, let BM25 pick the N the model ranks (0 = off)', '0')
       .option('--no-score-cache', 'do not read or write the persisted score cache')
+      .option('--no-mask-secrets', 'keep secrets (private keys, API tokens) found in files instead of masking them')
       .option('--json', 'print the result as JSON'),
   ).action(async (paths: string[], opts: CompressCliOptions) => {
     checkModelOptions(opts);
@@ -103,6 +106,14 @@ export function register(program: Command): void {
       followSymlinks: opts.followSymlinks === true,
     });
     if (scope.sources.length === 0) throw new UsageError(noSourcesMessage(paths, scope.skipped));
+    const secrets: SecretFinding[] = [];
+    if (opts.maskSecrets) {
+      for (const src of scope.sources) {
+        const masked = await maskSecrets(src.text, src.file);
+        src.text = masked.text;
+        secrets.push(...masked.findings);
+      }
+    }
     const cursor = opts.cursor ? resolveCursor(opts.cursor, scope.root, scope.sources) : undefined;
 
     const cache = opts.scoreCache ? openScoreCache(opts) : undefined;
@@ -124,13 +135,21 @@ export function register(program: Command): void {
       });
       cache?.save();
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ ...result, tokenizer: opts.tokenizer })}\n`);
+        process.stdout.write(`${JSON.stringify({ ...result, tokenizer: opts.tokenizer, secretsMasked: secrets })}\n`);
         for (const w of result.warnings ?? []) process.stderr.write(`contextzip: warning: ${w}\n`);
       } else printReport(result, scope.skipped, opts.tokenizer);
+      if (secrets.length > 0) process.stderr.write(`${secretsNote(secrets)}\n`);
     } finally {
       await scorer.dispose();
     }
   });
+}
+
+/** One line naming where secrets were masked (never the secrets themselves). */
+export function secretsNote(secrets: SecretFinding[]): string {
+  const where = secrets.slice(0, 5).map((s) => `${s.file}:${s.line} ${s.kind}`);
+  const more = secrets.length > 5 ? `, and ${secrets.length - 5} more` : '';
+  return `contextzip: masked ${secrets.length} secret${secrets.length === 1 ? '' : 's'} (${where.join(', ')}${more}); --no-mask-secrets keeps them`;
 }
 
 function parseAmiWeighting(value: string): 'uniform' | 'surprisal' {

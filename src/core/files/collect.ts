@@ -13,6 +13,7 @@ import picomatch from 'picomatch';
 import { languageForPath } from '../chunk/languages.js';
 import type { SkippedFile } from '../types.js';
 import { DEFAULT_MAX_FILE_BYTES, readSourceFile, type ReadOptions } from './read.js';
+import { SECRET_FILE_EXCLUDES } from './secrets.js';
 
 /** gitignore-syntax patterns excluded unless `defaultExcludes: false`. */
 export const DEFAULT_EXCLUDES: readonly string[] = [
@@ -51,6 +52,8 @@ export const DEFAULT_EXCLUDES: readonly string[] = [
   'composer.lock',
   'go.sum',
   '*.lock',
+  // files that hold secrets by their name (see secrets.ts)
+  ...SECRET_FILE_EXCLUDES,
 ];
 
 export const IGNORE_FILES: readonly string[] = ['.gitignore', '.contextzipignore'];

@@ -17,3 +17,4 @@ export {
   type ReadOptions,
   type ReadResult,
 } from './read.js';
+export { maskSecrets, secretMarker, SECRET_FILE_EXCLUDES, type SecretFinding, type MaskedText } from './secrets.js';
