@@ -4,6 +4,7 @@ import path from 'node:path';
 import {
   createScorer,
   defaultHubCacheRoot,
+  ensureDir,
   modelFingerprint,
   parseDtype,
   PersistentScoreCache,
@@ -42,12 +43,17 @@ export function checkModelOptions(opts: ModelCliOptions): void {
 
 /**
  * The persisted score cache for the model the options describe, loaded; it lives next to the
- * hub model cache. Call `save()` when done.
+ * hub model cache. Call `save()` when done. Undefined (with a warning on stderr) when its
+ * folder cannot be created or written: the run goes on without a persistent cache.
  */
-export function openScoreCache(opts: ModelCliOptions): PersistentScoreCache {
+export function openScoreCache(opts: ModelCliOptions): PersistentScoreCache | undefined {
   const dtype = parseDtype(opts.dtype);
   const location = resolveModelLocation(opts.model, opts.cacheDir);
   const dir = path.join(path.dirname(opts.cacheDir ?? defaultHubCacheRoot()), 'scores');
+  if (!ensureDir(dir)) {
+    process.stderr.write(`contextzip: warning: score cache folder ${dir} is not usable; scores are not persisted\n`);
+    return undefined;
+  }
   const cache = new PersistentScoreCache(scoreCacheFile(dir, modelFingerprint(location, dtype)), {
     id: location.id,
     dtype,

@@ -14,7 +14,7 @@ export * from './scorer.js';
 export * from './model-files.js';
 export { ScoreCache } from './score-cache.js';
 export { approximateMutualInformation, type AmiWeighting } from './derive.js';
-export { PersistentScoreCache, scoreCacheFile } from './persistent-score-cache.js';
+export { ensureDir, PersistentScoreCache, scoreCacheFile } from './persistent-score-cache.js';
 export { downloadHubModel, hubEndpoint, type DownloadProgress } from './hub-download.js';
 
 export interface ScorerSpec {

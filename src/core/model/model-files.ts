@@ -143,20 +143,50 @@ export interface ModelConfig {
 }
 
 /**
- * Identifies the exact weights behind a location + dtype (config content and ONNX file size +
- * mtime), so persisted scores of an older embedded model are never reused for a newer one.
+ * Identifies the exact weights behind a location + dtype by content (config.json and the ONNX
+ * file), so persisted scores of an older model are never reused for a newer one, and a rebuild
+ * that copies the same model again (new mtime) keeps its scores. ONNX files up to 64 MB are
+ * hashed whole; larger ones (hub models) by size plus their first and last 4 MB.
  */
 export function modelFingerprint(location: ModelLocation, dtype: ModelDtype): string {
   const h = crypto.createHash('sha256');
   h.update(location.id).update('\0').update(dtype).update('\0');
   try {
     h.update(fs.readFileSync(path.join(location.dir, 'config.json')));
-    const st = fs.statSync(path.join(location.dir, 'onnx', ONNX_FILE_FOR_DTYPE[dtype]));
-    h.update(`${st.size}:${st.mtimeMs}`);
+    hashFileContent(h, path.join(location.dir, 'onnx', ONNX_FILE_FOR_DTYPE[dtype]));
   } catch {
     h.update('missing');
   }
   return h.digest('hex').slice(0, 16);
+}
+
+const WHOLE_FILE_HASH_LIMIT = 64 * 1024 * 1024;
+const PARTIAL_HASH_SPAN = 4 * 1024 * 1024;
+
+function hashFileContent(h: crypto.Hash, file: string): void {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    h.update(`${size}\0`);
+    const ranges: Array<[number, number]> =
+      size <= WHOLE_FILE_HASH_LIMIT
+        ? [[0, size]]
+        : [
+            [0, PARTIAL_HASH_SPAN],
+            [size - PARTIAL_HASH_SPAN, size],
+          ];
+    const buf = Buffer.alloc(1024 * 1024);
+    for (const [start, end] of ranges) {
+      for (let pos = start; pos < end;) {
+        const n = fs.readSync(fd, buf, 0, Math.min(buf.length, end - pos), pos);
+        if (n === 0) break;
+        h.update(buf.subarray(0, n));
+        pos += n;
+      }
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 export function modelFolderBytes(dir: string): number {

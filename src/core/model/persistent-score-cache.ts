@@ -2,8 +2,11 @@
  * A score cache that survives the process (CLI runs, benchmark sweeps, extension restarts).
  * One file per (model, dtype); compact binary columns per entry; token texts are not stored
  * (they are slices of the scored text, rebuilt on load). Safe by construction: a version
- * header, a size bound (oldest entries go first), atomic writes (temp file + rename), and a
- * corrupt or foreign file is ignored, never trusted.
+ * header, a size bound (oldest entries go first), atomic writes (temp file + rename), entries
+ * checked one by one on load (NaN or positive log-probs, spans outside the text: dropped), a
+ * corrupt or foreign file ignored, never trusted. Runs in parallel merge rather than overwrite
+ * each other: a save re-reads the file and keeps the entries other runs wrote since. Temp files
+ * of killed saves are removed by the next save.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -42,16 +45,27 @@ export function scoreCacheFile(dir: string, fingerprint: string): string {
 export class PersistentScoreCache extends ScoreCache {
   private readonly texts = new Map<string, string>();
 
+  private readonly maxTokensSaved: number;
+
   constructor(
     private readonly file: string,
     private readonly model: ModelInfo,
     maxTokens = 1_500_000,
   ) {
     super(maxTokens);
+    this.maxTokensSaved = maxTokens;
   }
 
   /** Loads what the file holds; returns the number of entries, 0 for a missing/corrupt/foreign file. */
   load(): number {
+    return this.loadInto((k, v, t) => {
+      super.set(k, v);
+      this.texts.set(k, t);
+    });
+  }
+
+  /** Reads the file's valid entries and hands each to `add`; returns how many. */
+  private loadInto(add: (key: string, value: ScoreResult, text: string) => void): number {
     let data: StoredFile;
     try {
       data = JSON.parse(fs.readFileSync(this.file, 'utf8')) as StoredFile;
@@ -73,7 +87,7 @@ export class PersistentScoreCache extends ScoreCache {
         const lp = new Float32Array(b64(e.lp));
         const st = new Int32Array(b64(e.st));
         const en = new Int32Array(b64(e.en));
-        if (ids.length !== lp.length || ids.length !== st.length || ids.length !== en.length) continue;
+        if (!validEntry(e, ids, lp, st, en)) continue;
         const tokens = Array.from(ids, (id, i) => ({
           id,
           text: e.t.slice(st[i], en[i]),
@@ -82,14 +96,17 @@ export class PersistentScoreCache extends ScoreCache {
           end: en[i],
         }));
         const total = tokens.reduce((s, t) => s + t.logprob, 0);
-        super.set(e.k, {
-          tokens,
-          totalLogprob: total,
-          perplexity: tokens.length > 0 ? Math.exp(-total / tokens.length) : 1,
-          contextTruncated: e.tr === 1,
-          tokensProcessed: e.tp,
-        });
-        this.texts.set(e.k, e.t);
+        add(
+          e.k,
+          {
+            tokens,
+            totalLogprob: total,
+            perplexity: tokens.length > 0 ? Math.exp(-total / tokens.length) : 1,
+            contextTruncated: e.tr === 1,
+            tokensProcessed: e.tp,
+          },
+          e.t,
+        );
         n++;
       } catch {
         // one bad entry does not spoil the rest
@@ -104,12 +121,29 @@ export class PersistentScoreCache extends ScoreCache {
     this.texts.set(key, text);
   }
 
-  /** Writes all live entries atomically. Errors (read-only disk...) are swallowed: it is only a cache. */
+  /**
+   * Writes all live entries atomically, merged with the entries other runs saved since this one
+   * loaded (ours win on the same key; the size bound drops the oldest). Errors (read-only
+   * disk, an unusable folder...) are swallowed: it is only a cache.
+   */
   save(): void {
     try {
-      const entries: StoredEntry[] = [];
+      const live = new Map<string, { value: ScoreResult; text: string }>();
+      this.loadInto((k, v, t) => live.set(k, { value: v, text: t }));
       for (const [k, v] of this.entriesForSave()) {
-        const text = this.texts.get(k) ?? rebuildText(v);
+        live.delete(k);
+        live.set(k, { value: v, text: this.texts.get(k) ?? rebuildText(v) });
+      }
+      // The newest entries last; keep within the same token bound as in memory.
+      let tokens = 0;
+      for (const { value } of live.values()) tokens += value.tokens.length;
+      for (const [k, { value }] of live) {
+        if (tokens <= this.maxTokensSaved) break;
+        live.delete(k);
+        tokens -= value.tokens.length;
+      }
+      const entries: StoredEntry[] = [];
+      for (const [k, { value: v, text }] of live) {
         entries.push({
           k,
           t: text,
@@ -128,13 +162,91 @@ export class PersistentScoreCache extends ScoreCache {
         dtype: this.model.dtype,
         entries,
       };
-      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      if (!ensureDir(path.dirname(this.file))) return;
+      removeOrphanTemps(this.file);
       const tmp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
-      fs.writeFileSync(tmp, JSON.stringify(data));
-      fs.renameSync(tmp, this.file);
+      try {
+        fs.writeFileSync(tmp, JSON.stringify(data));
+        fs.renameSync(tmp, this.file);
+      } finally {
+        fs.rmSync(tmp, { force: true });
+      }
     } catch {
       // ignore
     }
+  }
+}
+
+/** An entry is used only when every number is what a scorer can produce. */
+function validEntry(e: StoredEntry, ids: Int32Array, lp: Float32Array, st: Int32Array, en: Int32Array): boolean {
+  if (typeof e.k !== 'string' || typeof e.t !== 'string') return false;
+  if (!(Number.isInteger(e.tp) && e.tp >= 0) || (e.tr !== 0 && e.tr !== 1)) return false;
+  const n = ids.length;
+  if (lp.length !== n || st.length !== n || en.length !== n) return false;
+  for (let i = 0; i < n; i++) {
+    if (!(lp[i] <= 1e-4) || !Number.isFinite(lp[i])) return false; // log-probs are finite and <= 0
+    if (ids[i] < 0 || st[i] < 0 || en[i] < st[i] || en[i] > e.t.length) return false;
+  }
+  return true;
+}
+
+/**
+ * Creates `dir` and its missing parents one level at a time; false when that is impossible
+ * (a file in the way, no permission, a pseudo file system such as /proc, where a recursive
+ * mkdir could loop). Then the cache is simply not persisted.
+ */
+export function ensureDir(dir: string): boolean {
+  const missing: string[] = [];
+  let d = path.resolve(dir);
+  for (;;) {
+    try {
+      if (fs.statSync(d).isDirectory()) break;
+      return false;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return false;
+    }
+    missing.push(d);
+    const up = path.dirname(d);
+    if (up === d || missing.length > 64) return false;
+    d = up;
+  }
+  for (const m of missing.reverse()) {
+    try {
+      fs.mkdirSync(m);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return false;
+    }
+  }
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+    return fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Removes `<file>.<pid>.<time>.tmp` files whose writer is gone (a save killed mid-write). */
+function removeOrphanTemps(file: string): void {
+  const dir = path.dirname(file);
+  const prefix = `${path.basename(file)}.`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = name.startsWith(prefix) ? /^(\d+)\.\d+\.tmp$/.exec(name.slice(prefix.length)) : null;
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+      continue; // its writer is alive
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') continue;
+    }
+    fs.rmSync(path.join(dir, name), { force: true });
   }
 }
 
