@@ -7,11 +7,15 @@ import { Command, CommanderError } from 'commander';
 import { ContextZipError, UsageError } from '../core/errors.js';
 import { registerCommands } from './commands/index.js';
 
+/** The package version, inlined by esbuild from package.json (and read by tsx from source). */
+import { version as CLI_VERSION } from '../../package.json';
+
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();
   program
     .name('contextzip')
     .description('Compress code context and reasoning traces for AI assistants with a local language model.')
+    .version(CLI_VERSION, '-V, --version', 'print the contextzip version')
     .option('--verbose', 'print stack traces on errors')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
