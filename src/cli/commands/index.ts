@@ -5,6 +5,7 @@ import { register as registerLogprobs } from './logprobs.js';
 import { register as registerCot } from './cot.js';
 import { register as registerCotBatch } from './cot-batch.js';
 import { register as registerChunks } from './chunks.js';
+import { register as registerInspect } from './inspect.js';
 
 export function registerCommands(program: Command): void {
   registerCompress(program);
@@ -12,4 +13,5 @@ export function registerCommands(program: Command): void {
   registerCot(program);
   registerCotBatch(program);
   registerChunks(program);
+  registerInspect(program);
 }
