@@ -11,6 +11,7 @@ import { revealChunk } from './chunks/revealChunk.js';
 import { showChunksOfDocument } from './chunks/showChunks.js';
 import { registerCompressFeatures, type CompressFeatures } from './compress/index.js';
 import { registerCotCommands } from './cot/index.js';
+import { registerInspectFeatures } from './inspect/index.js';
 import { ContextZipLog } from './log.js';
 import { registerModelFeatures, type ModelFeatures } from './model/index.js';
 import { ChunksTreeProvider, type ChunkTreeNode } from './views/chunkTree.js';
@@ -82,6 +83,14 @@ export function activate(context: vscode.ExtensionContext): ContextZipApi {
       run: (job, payload, options) =>
         model.modelService.runWithModel(job, payload as { model: ModelSpecPayload }, options),
     },
+    modelSpec: () => model.modelService.payload(),
+  });
+
+  // Model-file inspection and variant evaluation: jobs in the same worker, own scorers.
+  registerInspectFeatures(context, {
+    log,
+    command,
+    run: (job, payload, options) => model.modelService.client.run(job, payload, options),
     modelSpec: () => model.modelService.payload(),
   });
 

@@ -6,7 +6,7 @@
  * elements (the first file is the reference).
  */
 import { throwIfCancelled, type CancellationSignal } from '../errors.js';
-import { readSample, sampleRows } from './stats.js';
+import { nextTick, readSample, sampleRows } from './stats.js';
 import type { ModelFile, ModelReport, TensorEntry } from './types.js';
 
 export interface TensorComparison {
@@ -143,16 +143,17 @@ export function compareTensor(a: TensorEntry, b: TensorEntry, maxElements = 4_00
   return { relError: best.rel, maxAbsError: best.maxAbs, errorElements: best.n, transposed: best.transposed };
 }
 
-export function compareModels(
+export async function compareModels(
   A: ModelFile,
   B: ModelFile,
   ra: Pick<ModelReport, 'totalParams' | 'bytes' | 'bitsPerWeight'>,
   rb: Pick<ModelReport, 'totalParams' | 'bytes' | 'bitsPerWeight'>,
   opts: { signal?: CancellationSignal; maxElements?: number; onProgress?: (done: number, total: number) => void } = {},
-): ModelComparison {
+): Promise<ModelComparison> {
   const pairs = matchTensors(A.tensors, B.tensors);
   const tensors: TensorComparison[] = [];
-  pairs.forEach(([a, b, how], i) => {
+  for (const [i, [a, b, how]] of pairs.entries()) {
+    await nextTick();
     throwIfCancelled(opts.signal);
     opts.onProgress?.(i, pairs.length);
     const e = compareTensor(a, b, opts.maxElements);
@@ -174,7 +175,7 @@ export function compareModels(
       errorElements: e.errorElements,
       transposed: e.transposed,
     });
-  });
+  }
   const matchedA = new Set(pairs.map((p) => p[0]));
   const matchedB = new Set(pairs.map((p) => p[1]));
   const known = tensors.filter((t) => t.relError !== null && Number.isFinite(t.relError));

@@ -22,7 +22,7 @@ export {
 export async function inspectModelFile(file: string, opts: AnalyzeOptions = {}): Promise<ModelReport> {
   const m = await openModelFile(file);
   try {
-    return analyzeModel(m, opts);
+    return await analyzeModel(m, opts);
   } finally {
     m.close();
   }
@@ -44,18 +44,16 @@ export async function inspectAndCompare(
   try {
     const B = await openModelFile(fileB);
     try {
-      const half = (off: number) => (done: number, total: number, t: string) =>
-        opts.onProgress?.(off + done, 3 * Math.max(total, 1), t);
-      const a = analyzeModel(A, { ...opts, onProgress: half(0) });
+      // Progress over three equal phases: analyze A, analyze B, compare.
+      const phase = (k: number) => (done: number, total: number, name: string) =>
+        opts.onProgress?.(k * total + done, 3 * Math.max(total, 1), name);
+      const a = await analyzeModel(A, { ...opts, onProgress: phase(0) });
       throwIfCancelled(opts.signal);
-      const b = analyzeModel(B, {
-        ...opts,
-        onProgress: opts.onProgress && ((d, t, n) => opts.onProgress?.(t + d, 3 * t, n)),
-      });
-      const comparison = compareModels(A, B, a, b, {
+      const b = await analyzeModel(B, { ...opts, onProgress: phase(1) });
+      const comparison = await compareModels(A, B, a, b, {
         signal: opts.signal,
         maxElements: opts.maxElements,
-        onProgress: (d, t) => opts.onProgress?.(2 * t + d, 3 * t, 'compare'),
+        onProgress: (d, t) => phase(2)(d, t, 'compare'),
       });
       return { a, b, comparison };
     } finally {

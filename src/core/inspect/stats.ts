@@ -187,10 +187,14 @@ export function summarizeLayers(tensors: TensorReport[]): LayerReport[] {
   return out.sort((a, b) => a.layer.localeCompare(b.layer, 'en', { numeric: true }));
 }
 
-export function analyzeModel(model: ModelFile, opts: AnalyzeOptions = {}): ModelReport {
+/** Yields to the event loop between tensors, so a worker sees cancellation messages. */
+export const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export async function analyzeModel(model: ModelFile, opts: AnalyzeOptions = {}): Promise<ModelReport> {
   const tensors: TensorReport[] = [];
   const warnings: string[] = [];
-  model.tensors.forEach((t, i) => {
+  for (const [i, t] of model.tensors.entries()) {
+    await nextTick();
     throwIfCancelled(opts.signal);
     opts.onProgress?.(i, model.tensors.length, t.name);
     try {
@@ -200,7 +204,7 @@ export function analyzeModel(model: ModelFile, opts: AnalyzeOptions = {}): Model
       warnings.push(`${t.name}: ${(err as Error).message}`);
       tensors.push(analyzeTensor({ ...t, readRows: undefined }, opts));
     }
-  });
+  }
   opts.onProgress?.(model.tensors.length, model.tensors.length, '');
   return buildReport(model, tensors, warnings);
 }
