@@ -44,7 +44,7 @@ h2 { font-size: 1.05em; font-weight: 600; margin: 18px 0 6px; }
 .card { border: 1px solid var(--vscode-panel-border); border-radius: 4px; padding: 6px 10px; min-width: 110px; }
 .card b { display: block; font-size: 1.2em; font-variant-numeric: tabular-nums; }
 .charts { display: flex; flex-wrap: wrap; gap: 16px; }
-.chart { border: 1px solid var(--vscode-panel-border); border-radius: 4px; padding: 6px; }
+.chart { margin: 0; border: 1px solid var(--vscode-panel-border); border-radius: 4px; padding: 6px; }
 .chart .u-legend { font-size: 0.9em; color: var(--vscode-foreground); }
 .chart .u-axis { color: var(--vscode-descriptionForeground); }
 .toolbar { display: flex; gap: 8px; align-items: center; margin: 8px 0; flex-wrap: wrap; }

@@ -61,7 +61,10 @@ function barChart(
     height: 220,
     legend: { show: series.length > 1 },
     cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: false, range: [-0.5, labels.length - 0.5] } },
+    scales: {
+      x: { time: false, range: [-0.5, labels.length - 0.5] },
+      y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] },
+    },
     axes: [
       {
         stroke: fg,
