@@ -1,22 +1,23 @@
-// Ranking study on feature dumps (bench/needle/dump-features.ts): per chunk the model's AMI, and
-// the lexical signals computed here (BM25 over name + text, BM25F with a name field, the
-// word-association gain); fused as a weighted sum of per-task z-scores. Weights are fitted by
-// grid search on --fit sets only (our own tasks from held-out repositories, never needle-dev)
-// and reported on every --eval set next to each signal alone.
+// Relevance levers, measured offline on feature dumps (bench/needle/dump-features.ts): per chunk
+// the model's AMI (from the dump), BM25 (name + text), BM25F (name field) and the
+// word-association gain of one or more trained components (e.g. trained on more or less data).
+// Fusion = weighted sum of per-task z-scores (src/core/code/fusion.ts); weights are fitted by grid
+// search on the --fit sets only (our own tasks from held-out repositories, never needle-dev)
+// and reported on every set next to each signal alone and to random.
 //
-//   npx tsx bench/needle/fusion-study.ts --fit OWN.jsonl [--eval needle-dev-features.jsonl ...]
-//       [--assoc DIR] [--ratio 0.2] [--out bench/results/fusion-study.json]
+//   npx tsx bench/needle/fusion-study.ts --fit OWN.jsonl [--eval needle-dev.jsonl ...]
+//       [--assoc LABEL=DIR ...] [--ratio 0.2] [--out bench/results/relevance-levers.json]
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { bm25fScores, bm25Scores } from '../../src/core/code/bm25.js';
+import { zScores } from '../../src/core/code/rank-math.js';
 import { WordAssociation } from '../../src/core/model/word-association.js';
-import { zScores } from '../../src/core/code/rank.js';
 
 const { values: args } = parseArgs({
   options: {
     fit: { type: 'string', multiple: true, default: [] },
     eval: { type: 'string', multiple: true, default: [] },
-    assoc: { type: 'string' },
+    assoc: { type: 'string', multiple: true, default: [] },
     ratio: { type: 'string', default: '0.2' },
     step: { type: 'string', default: '0.05' },
     out: { type: 'string' },
@@ -24,9 +25,7 @@ const { values: args } = parseArgs({
 });
 
 interface DumpChunk {
-  file: string;
   name: string;
-  kind: string;
   parent: string | null;
   tokens: number;
   ami: number | null;
@@ -40,19 +39,22 @@ interface DumpTask {
   totalTokens: number;
   chunks: DumpChunk[];
 }
-const SIGNALS = ['ami', 'bm25', 'bm25f', 'assoc'] as const;
-type Signal = (typeof SIGNALS)[number];
 interface Featured {
   id: string;
   language: string;
   needle: number;
   totalTokens: number;
   tokens: number[];
-  z: Record<Signal, number[]>;
+  z: Record<string, number[]>;
 }
+type Weights = Record<string, number>;
 
-const assoc = args.assoc ? WordAssociation.load(args.assoc) : null;
-if (args.assoc && !assoc) throw new Error(`no word association in ${args.assoc}`);
+const assocs = (args.assoc as string[]).map((spec) => {
+  const [label, dir] = spec.includes('=') ? spec.split('=') : ['assoc', spec];
+  const m = WordAssociation.load(dir);
+  if (!m) throw new Error(`no word association in ${dir}`);
+  return { label: `assoc:${label}`, m };
+});
 
 function featurize(file: string): Featured[] {
   const out: Featured[] = [];
@@ -60,37 +62,41 @@ function featurize(file: string): Featured[] {
     if (!line.trim()) continue;
     const t = JSON.parse(line) as DumpTask;
     if (t.needle < 0) continue;
-    const docs = t.chunks.map((c) => ({ name: [c.parent ?? '', c.name].join(' '), body: c.text }));
-    const qIds = assoc ? assoc.wordIds(t.query) : [];
-    const raw: Record<Signal, number[]> = {
-      ami: t.chunks.map((c) => c.ami ?? 0),
+    const raw: Record<string, number[]> = {
+      ami: t.chunks.map((c) => c.ami ?? -Infinity),
       bm25: bm25Scores(
         t.chunks.map((c) => `${c.name} ${c.text}`),
         t.query,
       ),
-      bm25f: bm25fScores(docs, t.query),
-      assoc: t.chunks.map((c) => (assoc ? assoc.relevance(qIds, c.text) : 0)),
+      bm25f: bm25fScores(
+        t.chunks.map((c) => ({ name: `${c.parent ?? ''} ${c.name}`, body: c.text })),
+        t.query,
+      ),
     };
+    for (const a of assocs) {
+      const q = a.m.wordIds(t.query);
+      raw[a.label] = t.chunks.map((c) => a.m.relevance(q, c.text));
+    }
     out.push({
       id: t.id,
       language: t.language,
       needle: t.needle,
       totalTokens: t.totalTokens,
       tokens: t.chunks.map((c) => c.tokens),
-      z: Object.fromEntries(SIGNALS.map((s) => [s, zScores(raw[s])])) as Record<Signal, number[]>,
+      z: Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, zScores(v)])),
     });
   }
   return out;
 }
 
-function metrics(tasks: Featured[], w: Record<Signal, number>, ratio: number) {
+/** MRR of the needle's chunk and kept@ratio: whole chunks by rank while they fit (a proxy of retention). */
+function metrics(tasks: Featured[], w: Weights, ratio: number) {
   let rr = 0;
   let kept = 0;
   for (const t of tasks) {
-    const s = t.tokens.map((_, i) => SIGNALS.reduce((a, k) => a + w[k] * t.z[k][i], 0));
+    const s = t.tokens.map((_, i) => Object.entries(w).reduce((a, [k, x]) => a + (x ? x * t.z[k][i] : 0), 0));
     const order = s.map((v, i) => ({ v, i })).sort((a, b) => b.v - a.v || a.i - b.i);
-    const pos = order.findIndex((o) => o.i === t.needle);
-    rr += 1 / (pos + 1);
+    rr += 1 / (order.findIndex((o) => o.i === t.needle) + 1);
     let left = Math.floor(ratio * t.totalTokens);
     for (const o of order) {
       if (t.tokens[o.i] + 16 > left) continue;
@@ -101,17 +107,15 @@ function metrics(tasks: Featured[], w: Record<Signal, number>, ratio: number) {
       }
     }
   }
-  return { n: tasks.length, mrr: rr / tasks.length, kept: kept / tasks.length };
+  return { n: tasks.length, mrr: round(rr / tasks.length), kept: round(kept / tasks.length) };
 }
 
-function grid(step: number, signals: Signal[]): Array<Record<Signal, number>> {
-  const out: Array<Record<Signal, number>> = [];
+function grid(step: number, signals: string[]): Weights[] {
+  const out: Weights[] = [];
   const n = Math.round(1 / step);
   const rec = (k: number, left: number, acc: number[]) => {
     if (k === signals.length - 1) {
-      const w = Object.fromEntries(SIGNALS.map((s) => [s, 0])) as Record<Signal, number>;
-      [...acc, left].forEach((v, j) => (w[signals[j]] = v * step));
-      out.push(w);
+      out.push(Object.fromEntries([...acc, left].map((v, j) => [signals[j], round(v * step)])));
       return;
     }
     for (let v = 0; v <= left; v++) rec(k + 1, left - v, [...acc, v]);
@@ -120,28 +124,46 @@ function grid(step: number, signals: Signal[]): Array<Record<Signal, number>> {
   return out;
 }
 
+function fit(tasks: Featured[], signals: string[]): Weights {
+  let best: { w: Weights; score: number } = { w: {}, score: -1 };
+  for (const w of grid(Number(args.step), signals)) {
+    const m = metrics(tasks, w, ratio);
+    // Both matter: the needle's rank (MRR) and whether it survives the budget (kept).
+    if (m.mrr + m.kept > best.score + 1e-9) best = { w, score: m.mrr + m.kept };
+  }
+  return best.w;
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
 const ratio = Number(args.ratio);
 const fitSets = (args.fit as string[]).map((f) => ({ file: f, tasks: featurize(f) }));
 const evalSets = (args.eval as string[]).map((f) => ({ file: f, tasks: featurize(f) }));
 const fitTasks = fitSets.flatMap((s) => s.tasks);
-const active: Signal[] = assoc ? ['ami', 'bm25f', 'assoc'] : ['ami', 'bm25f'];
-let best = { w: {} as Record<Signal, number>, score: -1 };
-for (const w of fitTasks.length > 0 ? grid(Number(args.step), active) : []) {
-  const m = metrics(fitTasks, w, ratio);
-  const score = m.mrr + m.kept; // both matter: the needle's rank and whether it survives the budget
-  if (score > best.score + 1e-9) best = { w, score };
-}
-const one = (s: Signal) => Object.fromEntries(SIGNALS.map((k) => [k, k === s ? 1 : 0])) as Record<Signal, number>;
-const rows: Array<{ method: string; w: Record<Signal, number> }> = [
-  ...SIGNALS.filter((s) => s !== 'assoc' || assoc).map((s) => ({ method: `${s} alone`, w: one(s) })),
+const rows: Array<{ method: string; w: Weights }> = [
+  ...['ami', 'bm25', 'bm25f', ...assocs.map((a) => a.label)].map((s) => ({ method: `${s} alone`, w: { [s]: 1 } })),
 ];
-if (best.score >= 0)
-  rows.push({ method: `fused (fitted: ${active.map((s) => `${s} ${best.w[s].toFixed(2)}`).join(', ')})`, w: best.w });
-const report: Record<string, unknown> = { ratio, fittedOn: fitSets.map((s) => s.file), weights: best.w, sets: {} };
+if (fitTasks.length > 0) {
+  const fused = (signals: string[]) => {
+    const w = fit(fitTasks, signals);
+    rows.push({ method: `fused ${signals.map((s) => `${s} ${w[s]}`).join(' + ')}`, w });
+  };
+  fused(['ami', 'bm25f']);
+  for (const a of assocs) {
+    fused(['bm25f', a.label]);
+    fused(['ami', 'bm25f', a.label]);
+  }
+}
+const report: Record<string, unknown> = { ratio, fittedOn: fitSets.map((s) => s.file), rows, sets: {} };
 for (const set of [...fitSets, ...evalSets]) {
-  console.log(`\n${set.file} (${set.tasks.length} tasks)`);
-  console.log('| method | MRR | kept@' + ratio + ' |\n| --- | --- | --- |');
-  const res: Record<string, unknown> = {};
+  const random = (() => {
+    // Expected MRR of a random order: mean over positions of 1/(k+1).
+    let mrr = 0;
+    for (const t of set.tasks) mrr += t.tokens.reduce((a, _, k) => a + 1 / (k + 1), 0) / t.tokens.length;
+    return round(mrr / Math.max(1, set.tasks.length));
+  })();
+  console.log(`\n${set.file} (${set.tasks.length} tasks; random MRR ${random})`);
+  console.log(`| method | MRR | kept@${ratio} |\n| --- | --- | --- |`);
+  const res: Record<string, unknown> = { random: { mrr: random } };
   for (const r of rows) {
     const m = metrics(set.tasks, r.w, ratio);
     res[r.method] = m;
