@@ -147,6 +147,21 @@ suite('Compress Context', () => {
     const markers = lines.filter((l) => l.includes(' omitted (L'));
     assert.ok(markers.length > 0, 'a compressed result has omission markers');
     for (const m of markers) assert.match(omission.exec(m)?.[4] ?? '', /^L\d+(–L\d+)?$/, m);
+    // each file section embeds its language's grammar (begin/while: an unclosed construct ends with the section)
+    const sections = grammar.repository as unknown as Record<
+      string,
+      { begin?: string; while?: string; patterns?: Array<{ include: string }> }
+    >;
+    const embeds = (line: string) =>
+      Object.values(sections)
+        .filter((r) => r.begin && new RegExp(r.begin).test(line))
+        .map((r) => r.patterns?.[1]?.include);
+    assert.deepEqual(embeds('// ===== src/shapes.ts ====='), ['source.ts']);
+    assert.deepEqual(embeds('# ===== src/stats.py ====='), ['source.python']);
+    assert.deepEqual(embeds('// ===== main.go ====='), ['source.go']);
+    assert.ok(Object.values(sections).every((r) => !r.begin || r.while));
+    const pkg = ext.packageJSON as { contributes: { grammars: Array<{ embeddedLanguages?: Record<string, string> }> } };
+    assert.equal(pkg.contributes.grammars[0].embeddedLanguages?.['meta.embedded.block.python'], 'python');
     // code lines stay plain
     assert.equal(header.test('export function distance(a: Point, b: Point): number {'), false);
     assert.equal(omission.test('  return Math.hypot(a.x - b.x, a.y - b.y);'), false);
