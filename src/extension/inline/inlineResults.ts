@@ -186,7 +186,8 @@ export class InlineResults implements vscode.Disposable, vscode.CodeLensProvider
     if (!st) return [];
     const lenses: vscode.CodeLens[] = [];
     for (const p of st.chunks) {
-      if (p.e.reason === 'unranked' || p.start > doc.lineCount) continue;
+      // no lens over a lone closing bracket or blank line: it would crowd the code it describes
+      if (p.e.reason === 'unranked' || p.start > doc.lineCount || p.e.chunk.tokens <= 2) continue;
       if (p.e.reason === 'fit' && (p.e.chunk.kind === 'code' || p.e.chunk.kind === 'block')) continue;
       const range = new vscode.Range(p.start - 1, 0, p.start - 1, 0);
       const at = [st.run.id, p.e.chunk.file, p.e.chunk.startLine];
