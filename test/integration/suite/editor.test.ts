@@ -78,6 +78,7 @@ suite('Editor experience (inline results, report, Last Run, budget)', () => {
     await vscode.window.showTextDocument(uri);
     await until(() => api.inline.applied.has(uri.toString()), 'decorations on src/shapes.ts');
     const applied = api.inline.applied.get(uri.toString())!;
+    for (const f of Object.keys(run.files)) console.log(`      ${f}: ${JSON.stringify(expectedFates(run, f))}`);
     assert.deepEqual(applied, expectedFates(run, 'src/shapes.ts'));
     // a known run of the embedded model on the fixture: the answer to the query is kept
     const distance = run.result.chunks.find((c) => c.name === 'distance')!;
@@ -86,21 +87,23 @@ suite('Editor experience (inline results, report, Last Run, budget)', () => {
       `distance() ${distance.startLine}-${distance.endLine} not in kept ${JSON.stringify(applied.kept)}`,
     );
     assert.ok(applied.dropped.length > 0, 'a 160-token budget drops code of shapes.ts');
-    // pinned: this run with the embedded model 1.2.0 (q8) keeps distance() and Circle.contains
+    // pinned: this run with the embedded model 1.2.0 (q8) keeps the Shape type + distance(),
+    // Circle.contains and Rect's constructor
     assert.deepEqual(applied, {
       kept: [
-        [11, 15],
+        [9, 15],
         [28, 30],
+        [34, 38],
       ],
       partialKept: [],
       partialDropped: [],
       dropped: [
-        [1, 10],
+        [1, 8],
         [16, 27],
-        [31, 44],
+        [31, 33],
+        [39, 44],
       ],
     });
-    for (const f of Object.keys(run.files)) console.log(`      ${f}: ${JSON.stringify(expectedFates(run, f))}`);
   });
 
   test('decorations follow edits: two lines inserted at the top move every range down by two', async () => {
@@ -149,10 +152,16 @@ suite('Editor experience (inline results, report, Last Run, budget)', () => {
       ...(why[0].command!.arguments as unknown[]),
     );
     assert.match(text, /(Kept whole|Pruned to|Dropped)/);
-    // pinned (embedded model 1.2.0, q8): the two kept chunks of shapes.ts and their ranks
+    // pinned (embedded model 1.2.0, q8): the kept chunks of shapes.ts and their ranks
     assert.deepEqual(
       titles.filter((t) => t.includes(' kept ')),
-      ['rank 1 of 23 · kept 5/5 lines · relevance 100', 'rank 2 of 23 · kept 3/3 lines · relevance 74'],
+      [
+        'rank 3 of 23 · kept 2/2 lines · relevance 39',
+        'rank 1 of 23 · kept 5/5 lines · relevance 100',
+        'rank 2 of 23 · kept 3/3 lines · relevance 78',
+        'rank 4 of 23 · kept 5/5 lines · relevance 35',
+      ],
+      JSON.stringify(titles),
     );
   });
 
