@@ -5,6 +5,7 @@
  * they need (log, chunker, views) as arguments; none of them registers itself.
  */
 import * as vscode from 'vscode';
+import { commandRegistrar } from './commands.js';
 import { ChunkerService } from './chunks/chunkerService.js';
 import { chunkWorkspace, type WorkspaceChunkResult } from './chunks/chunkWorkspace.js';
 import { revealChunk } from './chunks/revealChunk.js';
@@ -12,6 +13,8 @@ import { showChunksOfDocument } from './chunks/showChunks.js';
 import { registerCompressFeatures, type CompressFeatures } from './compress/index.js';
 import { registerCotCommands } from './cot/index.js';
 import { registerInspectFeatures } from './inspect/index.js';
+import { registerInlineFeatures } from './inline/index.js';
+import type { InlineResults } from './inline/inlineResults.js';
 import { ContextZipLog } from './log.js';
 import { registerModelFeatures, type ModelFeatures } from './model/index.js';
 import { ChunksTreeProvider, type ChunkTreeNode } from './views/chunkTree.js';
@@ -29,8 +32,10 @@ export interface ContextZipApi {
   readonly chunksView: vscode.TreeView<ChunkTreeNode>;
   /** Model worker, status bar item and Model view (src/extension/model/). */
   readonly model: ModelFeatures;
-  /** Compression runs, Last Run and History views (src/extension/compress/). */
+  /** Compression runs, Last Run and History views, run report (src/extension/compress/, report/). */
   readonly compress: CompressFeatures;
+  /** Decorations, CodeLens and hover of the last run in source editors (src/extension/inline/). */
+  readonly inline: InlineResults;
 }
 
 export function activate(context: vscode.ExtensionContext): ContextZipApi {
@@ -49,8 +54,7 @@ export function activate(context: vscode.ExtensionContext): ContextZipApi {
     context.subscriptions.push(vscode.window.registerTreeDataProvider(id, new EmptyTreeProvider()));
   }
 
-  const command = (id: string, run: (...args: never[]) => unknown) =>
-    context.subscriptions.push(vscode.commands.registerCommand(id, guarded(id, run, log)));
+  const command = commandRegistrar(context, log);
 
   command('contextzip.showChunks', (): Promise<ChunkedFile | undefined> =>
     showChunksOfDocument(vscode.window.activeTextEditor?.document, chunkDeps),
@@ -76,9 +80,11 @@ export function activate(context: vscode.ExtensionContext): ContextZipApi {
 
   const model = registerModelFeatures(context, { log, command });
   const compress = registerCompressFeatures(context, { log, command, service: model.modelService });
+  const inline = registerInlineFeatures(context, { runs: compress.runs, command });
   // Reasoning traces run in the same model worker, with the same loaded model and score cache.
   registerCotCommands(context, {
     output: log,
+    command,
     worker: {
       run: (job, payload, options) =>
         model.modelService.runWithModel(job, payload as { model: ModelSpecPayload }, options),
@@ -93,29 +99,24 @@ export function activate(context: vscode.ExtensionContext): ContextZipApi {
     run: (job, payload, options) => model.modelService.client.run(job, payload, options),
     modelSpec: () => model.modelService.payload(),
   });
+  // Context-menu entries: menus show no category, so these carry the "ContextZip:" prefix in their titles.
+  const alias = (id: string, target: string, passUri: boolean) =>
+    command(id, (uri?: vscode.Uri) =>
+      passUri && uri instanceof vscode.Uri
+        ? vscode.commands.executeCommand(target, uri)
+        : vscode.commands.executeCommand(target),
+    );
+  alias('contextzip.editor.compressFile', 'contextzip.compressFile', false);
+  alias('contextzip.editor.compressForCursor', 'contextzip.compressForCursor', false);
+  alias('contextzip.editor.compressReasoningTrace', 'contextzip.compressReasoningTrace', true);
+  alias('contextzip.explorer.compressReasoningTrace', 'contextzip.compressReasoningTrace', true);
 
   // Preload the active file's grammar and the tokenizer once the host is idle.
   const warmUp = setTimeout(() => void chunker.warmUp(vscode.window.activeTextEditor?.document), 1500);
   context.subscriptions.push({ dispose: () => clearTimeout(warmUp) });
 
   log.info(`ContextZip ${String(context.extension.packageJSON.version)} activated (VS Code ${vscode.version})`);
-  return { log, chunksTree, chunksView, model, compress };
+  return { log, chunksTree, chunksView, model, compress, inline };
 }
 
 export function deactivate(): void {}
-
-/** Wraps a command: errors become one notification + a log entry, never an unhandled rejection. */
-function guarded<A extends unknown[], R>(id: string, run: (...args: A) => R, log: ContextZipLog) {
-  return async (...args: A): Promise<Awaited<R> | undefined> => {
-    try {
-      return await run(...args);
-    } catch (err) {
-      log.error(`${id} failed`, err);
-      const message = err instanceof Error ? err.message : String(err);
-      void vscode.window.showErrorMessage(`ContextZip: ${message}`, 'Show Output').then((pick) => {
-        if (pick) log.show(false);
-      });
-      return undefined;
-    }
-  };
-}

@@ -12,6 +12,10 @@ export interface ContextZipSettings {
   tokenizer: 'o200k_base' | 'cl100k_base' | 'model' | 'estimate';
   budgetRatio: number;
   budgetTokens: number;
+  /** Default budget (tokens) of workspace, folder and open-editor runs when budgetTokens is 0. */
+  budgetWorkspaceTokens: number;
+  /** Order of file sections in the preview and the copied text. */
+  previewOrder: 'relevance' | 'path';
   beta: number;
   lexicalPrefilterMaxChunks: number;
   ranking: RankingMethod;
@@ -30,6 +34,8 @@ export function readSettings(scope?: vscode.ConfigurationScope): ContextZipSetti
     tokenizer: c.get<ContextZipSettings['tokenizer']>('tokenizer', 'o200k_base'),
     budgetRatio: c.get<number>('budget.ratio', 0.3),
     budgetTokens: c.get<number>('budget.tokens', 0),
+    budgetWorkspaceTokens: c.get<number>('budget.workspaceTokens', 8000),
+    previewOrder: c.get<'relevance' | 'path'>('preview.order', 'relevance'),
     beta: c.get<number>('beta', COMPRESSION_DEFAULTS.code.beta),
     lexicalPrefilterMaxChunks: c.get<number>('lexicalPrefilter.maxChunks', 0),
     ranking: RANKING_METHODS.find((m) => m === c.get<string>('ranking', 'fused')) ?? 'fused',

@@ -275,13 +275,19 @@ try {
       await page.keyboard.press('Enter');
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Open Editors' }).first().waitFor();
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Workspace' }).first().click();
+      // step 3/3: the budget, default 8,000 tokens for a workspace; type a small one for this fixture
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'default (settings)' }).first().waitFor();
+      await input.fill('160');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: '160 tokens' }).first().waitFor();
+      await shot('08b-budget-pick');
+      await page.keyboard.press('Enter');
       await page.locator('.tab', { hasText: 'Compressed Context #1.ctxzip' }).first().waitFor({ timeout: 120_000 });
       await waitForRow('Last Run', 'distance');
       await page
         .locator('.notification-toast', { hasText: /compressed [\d,]+ → [\d,]+ tokens/ })
         .first()
         .waitFor({ timeout: 15_000 });
-      const status = page.locator('.statusbar-item', { hasText: /ContextZip: embedded q8 · ready · \d+%/ }).first();
+      const status = page.locator('.statusbar-item', { hasText: /embedded q8 · \d+%/ }).first();
       await status.waitFor({ timeout: 15_000 });
       const rows = await treeRows('Last Run');
       expect(
@@ -289,7 +295,7 @@ try {
         `no src/shapes.ts row in:\n${rows.join('\n')}`,
       );
       expect(
-        rows.some((r) => /^distancerank\d+·(kept|partial)/.test(r)),
+        rows.some((r) => /^distancerank\d+of\d+·kept\d+\/\d+lines/.test(r)),
         `distance not kept in:\n${rows.join('\n')}`,
       );
       // the preview's header lines are highlighted by the contributed grammar (not plain text)
@@ -299,6 +305,83 @@ try {
       await shot('09-compress-result');
     },
   );
+
+  await check('inline results: gutter marks, dimmed/dropped lines and CodeLens in the source editor', async () => {
+    await page
+      .locator('.notification-toast .codicon-notifications-clear, .notification-toast .codicon-close')
+      .first()
+      .click()
+      .catch(() => {});
+    await page.locator('.tab', { hasText: 'shapes.ts' }).first().click();
+    const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: /rank \d+ of \d+/ }).first();
+    await lens.waitFor({ timeout: 15_000 });
+    const lenses = (await page.locator('.monaco-editor .codelens-decoration').allInnerTexts()).join('\n');
+    expect(/rank 1 of \d+ · kept \d+\/\d+ lines · relevance 100/.test(lenses), `no rank-1 lens in:\n${lenses}`);
+    expect(
+      (await page.locator('.monaco-editor .cgmr').count()) > 0 ||
+        (await page.locator('.monaco-editor .glyph-margin-widgets .codicon, .monaco-editor [class*="ced-"]').count()) >
+          0,
+      'no gutter decorations',
+    );
+    await page.mouse.move(700, 700);
+    await shot('15-inline-results');
+  });
+
+  await check('inline hover says why a chunk was dropped, in words', async () => {
+    const line = page.locator('.monaco-editor .view-line', { hasText: 'export type Shape' }).first();
+    await line.locator('span span').last().hover();
+    await page.locator('.monaco-hover', { hasText: 'ContextZip ·' }).first().waitFor({ timeout: 10_000 });
+    await shot('16-inline-hover');
+    await page.mouse.move(700, 900);
+  });
+
+  await check('Show Run Report: chart, tokens per file, chunks by rank; a row reveals its chunk', async () => {
+    await runCommand('ContextZip: Show Run Report');
+    const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    await frame.locator('#chart canvas').first().waitFor({ timeout: 20_000 });
+    await frame.locator('h2', { hasText: 'Chunks by rank' }).waitFor();
+    const rows = await frame.locator('#chunks tbody tr').count();
+    expect(rows > 5, `only ${rows} chunk rows`);
+    await page.mouse.move(700, 900);
+    await shot('17-run-report');
+    await frame.locator('#chunks tbody tr', { hasText: 'distance' }).first().click();
+    await page.locator('.tab.active', { hasText: 'shapes.ts' }).first().waitFor({ timeout: 10_000 });
+    await page.locator('.tab', { hasText: 'ContextZip Report' }).first().click();
+    await frame.locator('#chart canvas').first().waitFor({ timeout: 10_000 });
+  });
+
+  await check('walkthrough: the three main jobs', async () => {
+    await runCommand('Welcome: Open Walkthrough...');
+    await page
+      .locator('.quick-input-list .monaco-list-row', { hasText: 'Get Started with ContextZip' })
+      .first()
+      .click();
+    await page.locator('.tab.active', { hasText: 'Walkthrough: ContextZip' }).first().waitFor({ timeout: 15_000 });
+    await page.locator('button', { hasText: 'Compress Context for Query…' }).first().waitFor({ timeout: 15_000 });
+    const text = await page.locator('.part.editor').first().innerText();
+    for (const w of ['Compress code for a question', 'Shorten a reasoning trace', 'Hand the context to an assistant'])
+      expect(text.includes(w), `no step "${w}" in the walkthrough`);
+    await page.mouse.move(700, 900);
+    await shot('18-walkthrough');
+  });
+
+  await check('preview: each file section highlighted in its language, most relevant file first', async () => {
+    await page.locator('.tab', { hasText: 'Compressed Context #1.ctxzip' }).first().click();
+    const editor = page.locator('.editor-instance .monaco-editor', { hasText: '===== src/' }).first();
+    await editor.waitFor({ timeout: 10_000 });
+    // the embedded TypeScript grammar colours keywords: their spans are not plain text (mtk1)
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll('.editor-instance .monaco-editor .view-line span span')].some(
+          (s) => s.textContent === 'export' && !s.className.includes('mtk1 '),
+        ),
+      undefined,
+      { timeout: 15_000 },
+    );
+    await page.mouse.move(700, 900);
+    await shot('19-preview-highlighted');
+    await runCommand('View: Close All Editors');
+  });
 
   await check('History and Model views: the run, the model, its size and cache', async () => {
     await page
@@ -329,7 +412,7 @@ try {
     'status bar item opens Select Model; choosing Embedded loads it with a progress notification',
     async () => {
       await page
-        .locator('.statusbar-item', { hasText: /ContextZip: embedded/ })
+        .locator('.statusbar-item', { hasText: /embedded q8/ })
         .first()
         .click();
       await page
@@ -347,7 +430,7 @@ try {
         .first()
         .waitFor({ timeout: 60_000 });
       await page
-        .locator('.statusbar-item', { hasText: /ContextZip: embedded q8 · ready/ })
+        .locator('.statusbar-item', { hasText: /embedded q8/ })
         .first()
         .waitFor();
     },
@@ -379,7 +462,7 @@ try {
       await page.keyboard.press('Escape');
       await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
       await page
-        .locator('.statusbar-item', { hasText: /ContextZip: embedded q8/ })
+        .locator('.statusbar-item', { hasText: /embedded q8/ })
         .first()
         .waitFor();
     },

@@ -5,6 +5,7 @@ import type { CompressJobPayload } from '../../worker/jobs.js';
 import type { ContextZipLog } from '../log.js';
 import type { ModelService } from '../model/modelService.js';
 import { readSettings } from '../settings.js';
+import { askBudget, defaultBudget, recentBudgets, rememberBudget, type BudgetItem } from './budgetPick.js';
 import { fmt, oneLine, pct } from './format.js';
 import { openPreview } from './preview.js';
 import type { CompressionRun, CompressScope, RunStore } from './runStore.js';
@@ -35,6 +36,12 @@ export interface CompressDeps {
   log: ContextZipLog;
   /** Shows the run in the Last Run view (without taking focus). */
   revealRun: (run: CompressionRun) => Promise<void>;
+  /** Recent budgets (global state). */
+  state: vscode.Memento;
+  /** Called with the live budget quick pick (tests drive it). */
+  onBudgetPick?: (pick: vscode.QuickPick<BudgetItem>) => void;
+  /** The model service's busy state while a run works (status bar). */
+  setBusy?: (message: string | undefined) => void;
 }
 
 /** "ContextZip: Compress Context for Query…": query, then scope, then compress. */
@@ -47,7 +54,46 @@ export async function compressForQuery(
   if (query.trim() === '') return emptyQuery();
   const picked = args.scope ? { scope: args.scope, folder: toUri(args.folder) } : await askScope(false);
   if (!picked) return undefined;
-  return runCompression(deps, { ...args, query, scope: picked.scope, folder: picked.folder });
+  const budget = args.budget ?? (await pickBudget(deps, picked.scope, 'ContextZip: Compress Context — Budget'));
+  if (budget === undefined) return undefined;
+  return runCompression(deps, { ...args, budget, query, scope: picked.scope, folder: picked.folder });
+}
+
+async function pickBudget(deps: CompressDeps, scope: CompressScope, title: string) {
+  const budget = await askBudget({
+    title,
+    step: 3,
+    totalSteps: 3,
+    def: defaultBudget(scope, readSettings()),
+    recent: recentBudgets(deps.state),
+    onShow: deps.onBudgetPick,
+  });
+  if (budget) await rememberBudget(deps.state, budget);
+  return budget;
+}
+
+/** The same request as a past run, with another budget (report slider, preview title bar). */
+export async function rerunCompression(
+  deps: CompressDeps,
+  run: CompressionRun,
+  budget: number | { tokens?: number; ratio?: number } | undefined,
+  args: Pick<CompressArgs, 'openPreview' | 'notify'> = {},
+): Promise<CompressionRun | undefined> {
+  const chosen = budget ?? (await pickBudget(deps, run.request.scope, `ContextZip: Re-run #${run.id} — Budget`));
+  if (chosen === undefined) return undefined;
+  const req = run.request;
+  const open = async (uri: vscode.Uri | undefined) => (uri ? vscode.workspace.openTextDocument(uri) : undefined);
+  const include = await open(req.include);
+  const cursorDoc = req.cursor ? await open(req.cursor.uri) : undefined;
+  return runCompression(deps, {
+    ...args,
+    query: run.query,
+    scope: req.scope,
+    folder: req.folder,
+    include,
+    budget: chosen,
+    cursor: req.cursor && cursorDoc ? { doc: cursorDoc, offset: req.cursor.offset, line: req.cursor.line } : undefined,
+  });
 }
 
 /** "ContextZip: Compress Current File for Query…". */
@@ -103,7 +149,7 @@ const scopeTitle: Record<CompressScope, string> = {
 async function runCompression(deps: CompressDeps, req: RunRequest): Promise<CompressionRun | undefined> {
   const { log, service } = deps;
   const settings = readSettings();
-  const budget = resolveBudget(req.budget, settings);
+  const budget = resolveBudget(req.budget, req.scope, settings);
   const source = new vscode.CancellationTokenSource();
   const outer = req.cancellation?.onCancellationRequested(() => source.cancel());
   if (req.cancellation?.isCancellationRequested) source.cancel();
@@ -116,10 +162,17 @@ async function runCompression(deps: CompressDeps, req: RunRequest): Promise<Comp
       },
       async (progress, token) => {
         const sub = token.onCancellationRequested(() => source.cancel());
+        const relay = {
+          report: (v: { message?: string; increment?: number }) => {
+            progress.report(v);
+            if (v.message) deps.setBusy?.(v.message);
+          },
+        };
         try {
-          return await compressWithProgress(deps, req, budget, settings, progress, source.token);
+          return await compressWithProgress(deps, req, budget, settings, relay, source.token);
         } finally {
           sub.dispose();
+          deps.setBusy?.(undefined);
         }
       },
     );
@@ -205,10 +258,12 @@ async function compressWithProgress(
           return report(`Downloading ${p.message ?? 'model'}…`);
         case 'parse':
           return report(`Parsing ${files} file${files === 1 ? '' : 's'}…`);
+        // percentages: the worker counts model passes, not chunks, so counts here would disagree
+        // with the chunk counts of the notification and the Last Run view
         case 'coarse':
-          return report(`Ranking chunks… ${p.done}/${p.total}`, p.done === p.total);
+          return report(`Ranking the chunks… ${percent(p.done, p.total)}`, p.done === p.total);
         case 'fine':
-          return report(`Pruning functions… ${p.done}/${p.total}`, p.done === p.total);
+          return report(`Pruning the next-best chunks… ${percent(p.done, p.total)}`, p.done === p.total);
         case 'assemble':
           return report('Assembling the context…', true);
         default:
@@ -227,16 +282,23 @@ async function compressWithProgress(
     result,
     files: collected.files,
     tokenizer: settings.tokenizer,
+    request: {
+      scope: req.scope,
+      folder: req.folder,
+      include: req.include?.uri,
+      cursor: req.cursor ? { uri: req.cursor.doc.uri, offset: req.cursor.offset, line: req.cursor.line } : undefined,
+    },
   };
 }
 
 function resolveBudget(
   arg: CompressArgs['budget'],
+  scope: CompressScope,
   settings: ReturnType<typeof readSettings>,
 ): CompressJobPayload['budget'] {
   if (typeof arg === 'number') return { tokens: arg };
   if (arg && (arg.tokens !== undefined || arg.ratio !== undefined)) return arg;
-  return settings.budgetTokens > 0 ? { tokens: settings.budgetTokens } : { ratio: settings.budgetRatio };
+  return defaultBudget(scope, settings);
 }
 
 async function askQuery(file?: string): Promise<string | undefined> {
@@ -304,9 +366,8 @@ async function askScope(cursor: boolean): Promise<{ scope: CompressScope; folder
 
 async function notifyResult(run: CompressionRun): Promise<void> {
   const r = run.result;
-  const kept = r.chunks.filter((c) => c.status !== 'dropped').length;
   const pick = await vscode.window.showInformationMessage(
-    `ContextZip: compressed ${fmt(r.originalTokens)} → ${fmt(r.compressedTokens)} tokens (${pct(r.ratio)}) · ${kept} of ${r.chunks.length} chunks kept`,
+    `ContextZip: compressed ${fmt(r.originalTokens)} → ${fmt(r.compressedTokens)} tokens (${pct(r.ratio)}) · ${chunkCounts(r.chunks)}`,
     'Copy to Clipboard',
     'Show Report',
   );
@@ -314,15 +375,14 @@ async function notifyResult(run: CompressionRun): Promise<void> {
   else if (pick === 'Show Report') await showReport(run);
 }
 
-/** The run report panel when one is installed, else the Last Run view and the log's summary. */
-export async function showReport(run: CompressionRun): Promise<void> {
-  const commands = await vscode.commands.getCommands(true);
-  if (commands.includes('contextzip.showRunReport')) {
-    await vscode.commands.executeCommand('contextzip.showRunReport', run.id);
-    return;
-  }
-  await vscode.commands.executeCommand('contextzip.lastRun.focus');
-  await vscode.commands.executeCommand('contextzip.showOutput');
+async function showReport(run: CompressionRun): Promise<void> {
+  await vscode.commands.executeCommand('contextzip.showRunReport', run.id);
+}
+
+/** "3 kept · 2 partial · 10 dropped of 15 chunks": the same words in the notification, the views and the report. */
+export function chunkCounts(chunks: ReadonlyArray<{ status: string }>): string {
+  const n = (s: string) => chunks.filter((c) => c.status === s).length;
+  return `${n('kept')} kept · ${n('partial')} partial · ${n('dropped')} dropped of ${chunks.length} chunks`;
 }
 
 function logRun(log: ContextZipLog, run: CompressionRun): void {
@@ -336,6 +396,10 @@ function logRun(log: ContextZipLog, run: CompressionRun): void {
       ...(r.skipped ?? []).map((s) => `  skipped ${s.file}: ${s.reason} (${s.detail})`),
     ].join('\n'),
   );
+}
+
+function percent(done: number, total: number): string {
+  return total > 0 ? `${Math.floor((100 * done) / total)}%` : '';
 }
 
 function summarizeSkipped(skipped: SkippedFile[]): string {

@@ -1,12 +1,31 @@
 import * as vscode from 'vscode';
+import { revealChunk } from '../chunks/revealChunk.js';
+import type { CommandRegistrar } from '../commands.js';
 import type { ContextZipLog } from '../log.js';
-import type { CommandRegistrar } from '../model/index.js';
 import type { ModelService } from '../model/modelService.js';
-import { compressFile, compressForCursor, compressForQuery, type CompressArgs } from './compressCommands.js';
+import { RunReportPanel } from '../report/runReportPanel.js';
+import type { BudgetItem } from './budgetPick.js';
+import {
+  chunkCounts,
+  compressFile,
+  compressForCursor,
+  compressForQuery,
+  rerunCompression,
+  type CompressArgs,
+} from './compressCommands.js';
 import { fmt } from './format.js';
-import { openPreview, PreviewContentProvider } from './preview.js';
+import { openPreview, previewText, PreviewContentProvider } from './preview.js';
 import { PREVIEW_SCHEME, RunStore, type CompressionRun } from './runStore.js';
-import { HistoryTreeProvider, LastRunTreeProvider, runTitle, type HistoryNode, type LastRunNode } from './runTrees.js';
+import {
+  FILTER_LABEL,
+  HistoryTreeProvider,
+  LastRunTreeProvider,
+  runTitle,
+  type HistoryNode,
+  type LastRunFilter,
+  type LastRunNode,
+  type LastRunSort,
+} from './runTrees.js';
 
 export interface CompressFeatures {
   readonly runs: RunStore;
@@ -14,11 +33,18 @@ export interface CompressFeatures {
   readonly lastRunView: vscode.TreeView<LastRunNode>;
   readonly historyTree: HistoryTreeProvider;
   readonly historyView: vscode.TreeView<HistoryNode>;
+  readonly report: RunReportPanel;
+  /** The budget quick pick while it is open (the integration tests drive it). */
+  readonly budgetPick: { current: vscode.QuickPick<BudgetItem> | undefined };
 }
+
+/** Argument of run commands: a run id, a History row, a preview URI (editor title bar), or nothing (the last run). */
+type RunArg = number | HistoryNode | vscode.Uri | undefined;
 
 /**
  * Compression in the editor: the compress commands (query / current file / cursor), the
- * read-only preview documents, copy/open of results, and the Last Run and History views.
+ * read-only preview documents and their title bar actions, copy/save of results, the run
+ * report panel, and the Last Run and History views.
  */
 export function registerCompressFeatures(
   context: vscode.ExtensionContext,
@@ -33,29 +59,58 @@ export function registerCompressFeatures(
   });
   const historyTree = new HistoryTreeProvider(runs);
   const historyView = vscode.window.createTreeView('contextzip.history', { treeDataProvider: historyTree });
+  const previews = new PreviewContentProvider(runs);
+  const updateLastRunView = () => {
+    const run = runs.last;
+    lastRunView.message = run ? lastRunMessage(run, lastRunTree) : undefined;
+    lastRunView.description = run ? `#${run.id}` : undefined;
+    historyView.description = runs.runs.length ? `${runs.runs.length}` : undefined;
+    void vscode.commands.executeCommand('setContext', 'contextzip.lastRun.sort', lastRunTree.sort);
+    void vscode.commands.executeCommand('setContext', 'contextzip.lastRun.filtered', lastRunTree.isFiltered);
+  };
   context.subscriptions.push(
     runs,
     lastRunTree,
     lastRunView,
     historyTree,
     historyView,
-    vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, new PreviewContentProvider(runs)),
-    runs.onDidChange(() => {
-      const run = runs.last;
-      lastRunView.message = run ? lastRunMessage(run) : undefined;
-      lastRunView.description = run ? `#${run.id}` : undefined;
-      historyView.description = runs.runs.length ? `${runs.runs.length}` : undefined;
-    }),
+    previews,
+    vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, previews),
+    runs.onDidChange(updateLastRunView),
+    lastRunTree.onDidChangeTreeData(updateLastRunView),
   );
+  updateLastRunView();
 
   const revealRun = async (_run: CompressionRun) => {
     const first = lastRunTree.getChildren()[0];
     if (first)
       await lastRunView.reveal(first, { select: false, focus: false, expand: true }).then(undefined, () => undefined);
   };
-  const compressDeps = { service, runs, log, revealRun };
-  /** A run by id (history items, notification buttons) or the last one. */
-  const runFor = (arg?: number | HistoryNode): CompressionRun | undefined => {
+  const budgetPick: CompressFeatures['budgetPick'] = { current: undefined };
+  const compressDeps = {
+    service,
+    runs,
+    log,
+    revealRun,
+    state: context.globalState,
+    setBusy: (m: string | undefined) => service.setBusy(m),
+    onBudgetPick: (pick: vscode.QuickPick<BudgetItem>) => {
+      budgetPick.current = pick;
+      pick.onDidHide(() => {
+        if (budgetPick.current === pick) budgetPick.current = undefined;
+      });
+    },
+  };
+  const report = new RunReportPanel({
+    extensionUri: context.extensionUri,
+    runs,
+    rerun: (run, budget) => rerunCompression(compressDeps, run, budget, { openPreview: false }),
+    reveal: (uri, a, b) => revealChunk(uri, a, b, vscode.ViewColumn.One),
+  });
+  context.subscriptions.push(report);
+
+  const runFor = (arg?: RunArg): CompressionRun | undefined => {
+    if (arg instanceof vscode.Uri) return runs.byUri(arg);
     const id = typeof arg === 'number' ? arg : arg?.run?.id;
     return id !== undefined ? runs.get(id) : runs.last;
   };
@@ -69,32 +124,102 @@ export function registerCompressFeatures(
   command('contextzip.compressForQuery', (args?: CompressArgs) => compressForQuery(compressDeps, args));
   command('contextzip.compressFile', (args?: CompressArgs) => compressFile(compressDeps, args));
   command('contextzip.compressForCursor', (args?: CompressArgs) => compressForCursor(compressDeps, args));
-  command('contextzip.copyLastResult', async (arg?: number | HistoryNode) => {
+  const copy = async (arg?: RunArg) => {
     const run = runFor(arg);
     if (!run) return noRun();
-    await vscode.env.clipboard.writeText(run.result.text);
+    const text = previewText(run);
+    await vscode.env.clipboard.writeText(text);
     void vscode.window.showInformationMessage(
       `ContextZip: copied the compressed context (${fmt(run.result.compressedTokens)} tokens) to the clipboard.`,
     );
-    return run.result.text;
-  });
-  command('contextzip.openLastResult', async (arg?: number | HistoryNode) => {
+    return text;
+  };
+  command('contextzip.copyLastResult', copy);
+  command('contextzip.copyPreview', copy);
+  command('contextzip.openLastResult', async (arg?: RunArg) => {
     const run = runFor(arg);
     if (!run) return noRun();
     return openPreview(run, false);
   });
-  command('contextzip.openRunPreview', async (arg?: number | HistoryNode) => {
+  command('contextzip.openRunPreview', async (arg?: RunArg) => {
     const run = runFor(arg);
     if (!run) return noRun();
     return openPreview(run, false);
+  });
+  command('contextzip.savePreviewAs', async (arg?: RunArg, target?: vscode.Uri) => {
+    const run = runFor(arg);
+    if (!run) return noRun();
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const uri =
+      target ??
+      (await vscode.window.showSaveDialog({
+        title: 'ContextZip: save the compressed context as',
+        defaultUri: folder ? vscode.Uri.joinPath(folder, `compressed-context-${run.id}.txt`) : undefined,
+        filters: { Text: ['txt', 'md'], 'All files': ['*'] },
+      }));
+    if (!uri) return undefined;
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(previewText(run)));
+    log.info(`Saved run #${run.id} to ${uri.fsPath}`);
+    return uri;
+  });
+  command('contextzip.rerunWithBudget', async (arg?: RunArg, budget?: number) => {
+    const run = runFor(arg);
+    if (!run) return noRun();
+    return rerunCompression(compressDeps, run, budget);
+  });
+  command('contextzip.showRunReport', async (arg?: RunArg) => {
+    const run = runFor(arg);
+    if (!run) return noRun();
+    return report.show(run);
   });
   command('contextzip.clearHistory', () => runs.clear());
 
-  return { runs, lastRunTree, lastRunView, historyTree, historyView };
+  // Last Run view: sort, filter, find
+  const setSort = (sort: LastRunSort) => {
+    lastRunTree.setSort(sort);
+    return sort;
+  };
+  command('contextzip.lastRun.sortByRelevance', () => setSort('relevance'));
+  command('contextzip.lastRun.sortByPath', () => setSort('path'));
+  command('contextzip.lastRun.filter', async (filter?: LastRunFilter) => {
+    let chosen = filter;
+    if (!chosen) {
+      const items = (Object.keys(FILTER_LABEL) as LastRunFilter[]).map((f) => ({
+        label: FILTER_LABEL[f],
+        picked: f === lastRunTree.filter,
+        description: f === lastRunTree.filter ? 'current' : undefined,
+        f,
+      }));
+      chosen = (await vscode.window.showQuickPick(items, { title: 'ContextZip: Show in Last Run' }))?.f;
+    }
+    if (!chosen) return undefined;
+    lastRunTree.setFilter(chosen);
+    return chosen;
+  });
+  command('contextzip.lastRun.find', async (text?: string) => {
+    const find =
+      text ??
+      (await vscode.window.showInputBox({
+        title: 'ContextZip: Find in Last Run',
+        prompt: 'Chunk or file name (searches collapsed files too)',
+        value: lastRunTree.find,
+      }));
+    if (find === undefined) return undefined;
+    lastRunTree.setFilter(lastRunTree.filter, find);
+    return lastRunTree.shownCount;
+  });
+  command('contextzip.lastRun.clearFilter', () => lastRunTree.setFilter('all', ''));
+
+  return { runs, lastRunTree, lastRunView, historyTree, historyView, report, budgetPick };
 }
 
-function lastRunMessage(run: CompressionRun): string {
+function lastRunMessage(run: CompressionRun, tree: LastRunTreeProvider): string {
   const r = run.result;
   const what = run.cursor && run.query.trim() === '' ? runTitle(run) : `“${runTitle(run)}”`;
-  return `${what} · ${run.scopeLabel}: ${fmt(r.originalTokens)} → ${fmt(r.compressedTokens)} tokens (${(r.ratio * 100).toFixed(0)}%), budget ${fmt(r.budget)}`;
+  const counts = chunkCounts(r.chunks);
+  const { shown } = tree.shownCount;
+  const filter = tree.isFiltered
+    ? ` · showing ${shown}: ${FILTER_LABEL[tree.filter]}${tree.find ? ` matching “${tree.find}”` : ''}`
+    : '';
+  return `${what} · ${run.scopeLabel}: ${fmt(r.originalTokens)} → ${fmt(r.compressedTokens)} tokens (${(r.ratio * 100).toFixed(0)}%), budget ${fmt(r.budget)} · ${counts}${filter}`;
 }

@@ -22,8 +22,19 @@ export interface CompressionRun {
   /** Result file label (relative path) -> the document it came from (for reveal). */
   files: Record<string, vscode.Uri>;
   tokenizer: string;
+  /** What to compress again for "re-run with another budget". */
+  request: RunRequestInfo;
   /** The read-only preview document of this run. */
   uri: vscode.Uri;
+}
+
+/** Enough of a run's request to run it again with another budget. */
+export interface RunRequestInfo {
+  scope: CompressScope;
+  folder?: vscode.Uri;
+  /** The document that had to take part (current file, the cursor's document). */
+  include?: vscode.Uri;
+  cursor?: { uri: vscode.Uri; offset: number; line: number };
 }
 
 /** The last run and a short history (last 10), in memory for this window. */

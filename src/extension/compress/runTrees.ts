@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ChunkStatus, ScoredChunk } from '../../core/types.js';
 import { escapeMd } from '../model/statusBar.js';
+import { explainRun, lensTitle, type ChunkExplanation, type RunExplanation } from './explain.js';
 import { fmt, oneLine, pct } from './format.js';
 import type { CompressionRun, RunStore } from './runStore.js';
 
@@ -17,33 +18,56 @@ export interface RunChunkNode {
   run: CompressionRun;
   parent: RunFileNode;
   chunk: ScoredChunk;
+  explanation: ChunkExplanation;
 }
 
 export type LastRunNode = RunFileNode | RunChunkNode;
 
-const statusIcon: Record<ChunkStatus, [string, string]> = {
+/** Codicons that exist in the engines.vscode minimum (1.100); `adjust` does not. */
+export const STATUS_ICON: Record<ChunkStatus, [string, string]> = {
   kept: ['pass-filled', 'charts.green'],
-  partial: ['adjust', 'charts.yellow'],
+  partial: ['color-mode', 'charts.yellow'],
   dropped: ['circle-slash', 'disabledForeground'],
 };
 
-/** "rank 3 · kept · 310 tok · AMI 0.84" (partial: "partial 12/40 lines"). */
-export function chunkRunDescription(c: ScoredChunk): string {
-  const rank = c.rank > 0 ? `rank ${c.rank}` : 'not ranked';
-  let status: string = c.status;
-  if (c.status === 'partial') {
-    const kept = c.keptLines.reduce((n, [a, b]) => n + b - a + 1, 0);
-    status = `partial ${kept}/${c.endLine - c.startLine + 1} lines`;
-  }
-  return `${rank} · ${status} · ${fmt(c.tokens)} tok · AMI ${c.score.toFixed(2)}`;
+export type LastRunSort = 'relevance' | 'path';
+/** Which chunks the view lists. */
+export type LastRunFilter = 'all' | 'included' | 'kept' | 'partial' | 'dropped';
+
+export const FILTER_LABEL: Record<LastRunFilter, string> = {
+  all: 'all chunks',
+  included: 'kept or partial',
+  kept: 'kept',
+  partial: 'partial',
+  dropped: 'dropped',
+};
+
+function passes(filter: LastRunFilter, status: ChunkStatus): boolean {
+  if (filter === 'all') return true;
+  if (filter === 'included') return status !== 'dropped';
+  return status === filter;
 }
 
-/** The Last Run view: files -> chunks of the newest run, with rank, status, tokens and AMI score. */
+/** "rank 3 of 42 · kept 12/40 lines · relevance 71 · 310 tok". */
+export function chunkRunDescription(e: ChunkExplanation): string {
+  return `${lensTitle(e)} · ${fmt(e.chunk.tokens)} tok`;
+}
+
+/**
+ * The Last Run view: files -> chunks of the newest run. Sorted by relevance (files by their
+ * best chunk, chunks by rank; the default) or by path (files by name, chunks by line).
+ * Filtered to a status, and/or to chunks whose name or file contains a text: unlike the
+ * tree's own find, this searches collapsed files too (matching files are expanded).
+ */
 export class LastRunTreeProvider implements vscode.TreeDataProvider<LastRunNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<LastRunNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private roots: RunFileNode[] = [];
+  private explanation: RunExplanation | undefined;
   private readonly subscription: vscode.Disposable;
+  sort: LastRunSort = 'relevance';
+  filter: LastRunFilter = 'all';
+  find = '';
 
   constructor(private readonly runs: RunStore) {
     this.subscription = runs.onDidChange(() => this.rebuild());
@@ -54,20 +78,63 @@ export class LastRunTreeProvider implements vscode.TreeDataProvider<LastRunNode>
     return this.runs.last;
   }
 
+  /** Chunks the view lists now, and all of the run. */
+  get shownCount(): { shown: number; total: number } {
+    return {
+      shown: this.roots.reduce((n, f) => n + f.children.length, 0),
+      total: this.runs.last?.result.chunks.length ?? 0,
+    };
+  }
+
+  get isFiltered(): boolean {
+    return this.filter !== 'all' || this.find.trim() !== '';
+  }
+
+  setSort(sort: LastRunSort): void {
+    this.sort = sort;
+    this.rebuild();
+  }
+
+  setFilter(filter: LastRunFilter, find = this.find): void {
+    this.filter = filter;
+    this.find = find;
+    this.rebuild();
+  }
+
   private rebuild(): void {
     const run = this.runs.last;
     this.roots = [];
-    if (run) {
+    this.explanation = run ? explainRun(run.result, run.cursor) : undefined;
+    if (run && this.explanation) {
+      const needle = this.find.trim().toLowerCase();
       const byFile = new Map<string, RunFileNode>();
-      for (const chunk of run.result.chunks) {
-        let node = byFile.get(chunk.file);
+      const all = new Map<string, ChunkExplanation[]>();
+      for (const e of this.explanation.chunks) {
+        const list = all.get(e.chunk.file) ?? [];
+        list.push(e);
+        all.set(e.chunk.file, list);
+      }
+      for (const e of this.explanation.chunks) {
+        const c = e.chunk;
+        if (!passes(this.filter, c.status)) continue;
+        if (needle && !`${c.name}\u0000${c.file}`.toLowerCase().includes(needle)) continue;
+        let node = byFile.get(c.file);
         if (!node) {
-          node = { type: 'file', run, file: chunk.file, chunks: [], children: [] };
-          byFile.set(chunk.file, node);
+          node = { type: 'file', run, file: c.file, chunks: all.get(c.file)!.map((x) => x.chunk), children: [] };
+          byFile.set(c.file, node);
           this.roots.push(node);
         }
-        node.chunks.push(chunk);
-        node.children.push({ type: 'chunk', run, parent: node, chunk });
+        node.children.push({ type: 'chunk', run, parent: node, chunk: c, explanation: e });
+      }
+      const rankKey = (c: ScoredChunk) => (c.rank > 0 ? c.rank : c.status === 'kept' ? 0 : Number.MAX_SAFE_INTEGER);
+      const bestRank = (f: RunFileNode) => Math.min(...f.chunks.filter((c) => c.rank > 0).map((c) => c.rank), Infinity);
+      if (this.sort === 'relevance') {
+        this.roots.sort((a, b) => bestRank(a) - bestRank(b) || a.file.localeCompare(b.file));
+        for (const f of this.roots)
+          f.children.sort((a, b) => rankKey(a.chunk) - rankKey(b.chunk) || a.chunk.startLine - b.chunk.startLine);
+      } else {
+        this.roots.sort((a, b) => a.file.localeCompare(b.file));
+        for (const f of this.roots) f.children.sort((a, b) => a.chunk.startLine - b.chunk.startLine);
       }
     }
     this.changed.fire(undefined);
@@ -85,36 +152,38 @@ export class LastRunTreeProvider implements vscode.TreeDataProvider<LastRunNode>
 
   getTreeItem(node: LastRunNode): vscode.TreeItem {
     const uri = node.run.files[node.type === 'file' ? node.file : node.chunk.file];
+    // ids carry the view state, so a new filter or sort gets fresh expansion states
+    const viewKey = `${this.sort}.${this.filter}.${this.find}`;
     if (node.type === 'file') {
       const count = (s: ChunkStatus) => node.chunks.filter((c) => c.status === s).length;
       const kept = count('kept');
       const partial = count('partial');
       const tokens = node.chunks.reduce((n, c) => n + c.tokens, 0);
-      const expand = kept + partial > 0 && this.roots.length <= 8;
+      const expand = this.isFiltered || (kept + partial > 0 && this.roots.length <= 8);
       const item = new vscode.TreeItem(
         node.file,
         expand ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
       );
-      item.id = `run${node.run.id}:${node.file}`;
+      item.id = `run${node.run.id}:${viewKey}:${node.file}`;
       item.resourceUri = uri;
       item.iconPath = vscode.ThemeIcon.File;
       item.description = `${kept} kept · ${partial} partial · ${node.chunks.length - kept - partial} dropped · ${fmt(tokens)} tok`;
-      item.tooltip = `${node.file}\n${node.chunks.length} chunks, ${fmt(tokens)} tokens before compression`;
+      const shown = node.children.length < node.chunks.length ? ` (${node.children.length} shown)` : '';
+      item.tooltip = `${node.file}\n${node.chunks.length} chunks${shown}, ${fmt(tokens)} tokens before compression`;
       item.contextValue = 'contextzip.runFile';
       return item;
     }
     const c = node.chunk;
+    const e = node.explanation;
     const item = new vscode.TreeItem(c.name, vscode.TreeItemCollapsibleState.None);
-    item.id = `run${node.run.id}:${c.file}:${c.startLine}-${c.endLine}`;
-    item.description = chunkRunDescription(c);
-    const [icon, color] = statusIcon[c.status];
+    item.id = `run${node.run.id}:${viewKey}:${c.file}:${c.startLine}-${c.endLine}`;
+    item.description = chunkRunDescription(e);
+    const [icon, color] = STATUS_ICON[c.status];
     item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
     const tip = new vscode.MarkdownString(undefined, true);
-    tip.appendMarkdown(`**${escapeMd(c.name)}** — ${c.kind}, ${c.status}\n\n`);
+    tip.appendMarkdown(`**${escapeMd(c.name)}** — ${c.kind}, ${escapeMd(e.summary)}\n\n`);
     tip.appendMarkdown(`${escapeMd(c.file)}, lines ${c.startLine}–${c.endLine} · ${fmt(c.tokens)} tokens\n\n`);
-    tip.appendMarkdown(
-      c.rank > 0 ? `rank ${c.rank} · AMI ${c.score.toFixed(3)}` : 'not ranked (the query itself, or everything fit)',
-    );
+    tip.appendMarkdown(escapeMd(e.detail));
     if (c.status === 'partial') {
       tip.appendMarkdown(`\n\nkept lines: ${c.keptLines.map(([a, b]) => (a === b ? `${a}` : `${a}–${b}`)).join(', ')}`);
     }

@@ -17,6 +17,7 @@ import type { CotResult } from '../../core/cot/compress.js';
 import { detectFinalAnswer } from '../../core/cot/answer.js';
 import { splitTrace } from '../../core/cot/steps.js';
 import { CancelledError, ContextZipError } from '../../core/errors.js';
+import type { CommandRegistrar } from '../commands.js';
 import { readSettings } from '../settings.js';
 import { LmAnchorModel, pickChatModel } from './lmAnchorModel.js';
 import { renderCotReportHtml } from './reportHtml.js';
@@ -51,6 +52,8 @@ export interface CotCommandDeps {
   output: { appendLine(line: string): void } | { info(line: string): void };
   /** The model worker (jobs "cot" and "cotBatch"): model work never runs on the extension host. */
   worker: CotJobRunner;
+  /** The extension's command registrar (one error guard for every command). */
+  command: CommandRegistrar;
   /** The model part of job payloads (the model service's); default: from the settings. */
   modelSpec?: () => CotModelSpec;
 }
@@ -142,8 +145,12 @@ export function registerCotCommands(context: vscode.ExtensionContext, deps: CotC
 
   /** With a file URI (explorer context menu, tests): that file; else the selection or the active document. */
   const compressTrace = async (uri?: vscode.Uri): Promise<CotCommandResult | undefined> => {
-    const editor = uri instanceof vscode.Uri ? undefined : vscode.window.activeTextEditor;
-    const doc = uri instanceof vscode.Uri ? await vscode.workspace.openTextDocument(uri) : editor?.document;
+    // The editor context menu passes the document's URI: its selection still counts.
+    const active = vscode.window.activeTextEditor;
+    const editor =
+      !(uri instanceof vscode.Uri) || active?.document.uri.toString() === uri.toString() ? active : undefined;
+    const doc =
+      editor?.document ?? (uri instanceof vscode.Uri ? await vscode.workspace.openTextDocument(uri) : undefined);
     if (!doc) {
       void vscode.window.showWarningMessage('ContextZip: open a reasoning trace (or select one) first.');
       return undefined;
@@ -377,40 +384,15 @@ export function registerCotCommands(context: vscode.ExtensionContext, deps: CotC
     return summary;
   };
 
-  const guarded =
-    <A extends unknown[], R>(id: string, run: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R | undefined> => {
-      try {
-        return await run(...args);
-      } catch (err) {
-        if (err instanceof CancelledError) {
-          log(`${id}: cancelled`);
-          return undefined;
-        }
-        const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
-        log(`${id} failed: ${message}`);
-        void vscode.window.showErrorMessage(`ContextZip: ${message}`);
-        return undefined;
-      }
-    };
-
-  context.subscriptions.push(
-    vscode.commands.registerCommand(COT_COMMANDS.compressTrace, guarded(COT_COMMANDS.compressTrace, compressTrace)),
-    vscode.commands.registerCommand(
-      COT_COMMANDS.compressDataset,
-      guarded(COT_COMMANDS.compressDataset, compressDataset),
-    ),
-    vscode.commands.registerCommand(
-      COT_COMMANDS.chooseChatModel,
-      guarded(COT_COMMANDS.chooseChatModel, async () => {
-        const m = await pickChatModel(context, true);
-        if (m)
-          log(
-            `cot: stage-1 chat model set to ${m.vendor}/${m.id} (used only when contextzip.cot.useChatModelAnchor is on)`,
-          );
-        else void vscode.window.showInformationMessage('ContextZip: no chat model available or none picked.');
-        return m ? `${m.vendor}/${m.id}` : undefined;
-      }),
-    ),
-  );
+  deps.command(COT_COMMANDS.compressTrace, compressTrace);
+  deps.command(COT_COMMANDS.compressDataset, compressDataset);
+  deps.command(COT_COMMANDS.chooseChatModel, async () => {
+    const m = await pickChatModel(context, true);
+    if (m)
+      log(
+        `cot: stage-1 chat model set to ${m.vendor}/${m.id} (used only when contextzip.cot.useChatModelAnchor is on)`,
+      );
+    else void vscode.window.showInformationMessage('ContextZip: no chat model available or none picked.');
+    return m ? `${m.vendor}/${m.id}` : undefined;
+  });
 }

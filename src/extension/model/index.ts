@@ -1,11 +1,10 @@
 import * as vscode from 'vscode';
+import type { CommandRegistrar } from '../commands.js';
 import type { ContextZipLog } from '../log.js';
 import { ModelService } from './modelService.js';
 import { ModelTreeProvider, type ModelRow } from './modelTree.js';
 import { selectModel, type SelectModelArgs } from './selectModel.js';
 import { ModelStatusBar } from './statusBar.js';
-
-export type CommandRegistrar = (id: string, run: (...args: never[]) => unknown) => unknown;
 
 export interface ModelFeatures {
   readonly modelService: ModelService;

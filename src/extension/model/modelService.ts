@@ -54,6 +54,10 @@ export class ModelService implements vscode.Disposable {
   lastStatus: ModelStatus | undefined;
   /** compressedTokens / originalTokens of the last compression run. */
   lastRatio: number | undefined;
+  /** What a running compression is doing ("Ranking the chunks… 40%"), shown in the status bar. */
+  busy: string | undefined;
+  /** The model key the last "setting changed" line announced (one line per change, not per event). */
+  private announcedKey: string | undefined;
 
   /** Spec key the worker has loaded, and the one a running load is bringing in. */
   private loadedKey: string | undefined;
@@ -215,6 +219,12 @@ export class ModelService implements vscode.Disposable {
     this.changed.fire();
   }
 
+  setBusy(message: string | undefined): void {
+    if (message === this.busy) return;
+    this.busy = message;
+    this.changed.fire();
+  }
+
   private setState(state: ModelState): void {
     this.state = state;
     this.changed.fire();
@@ -223,10 +233,12 @@ export class ModelService implements vscode.Disposable {
   /** A different model or dtype: free the old one now (the next job loads the new one). */
   private async onModelSettingChanged(): Promise<void> {
     const key = specKey(this.payload());
-    if (key === this.loadedKey || key === this.pendingKey) {
+    // selectModel writes model and dtype: two configuration events for one change
+    if (key === this.loadedKey || key === this.pendingKey || key === this.announcedKey) {
       this.changed.fire();
       return;
     }
+    this.announcedKey = key;
     const d = this.describe();
     this.log.info(`Model setting changed to ${d.setting} (${d.dtype}); unloading the previous model`);
     this.loadedKey = undefined;

@@ -9,8 +9,9 @@ const stateLabel: Record<ModelState, string> = {
 };
 
 /**
- * "$(zap) ContextZip: embedded q8 · ready · 28%": which model, its state and the last
- * compression ratio. Clicking it opens "Select Model…".
+ * "$(zap) embedded q8 · 28%": which model and the last compression ratio; while a run works,
+ * what it is doing ("$(loading~spin) embedded q8 · Ranking the chunks… 40%"); a state word only
+ * when the model is not ready. Clicking it opens "Select Model…".
  */
 export class ModelStatusBar implements vscode.Disposable {
   readonly item: vscode.StatusBarItem;
@@ -28,16 +29,18 @@ export class ModelStatusBar implements vscode.Disposable {
   update(): void {
     const s = this.service;
     const d = s.describe();
-    const icon = s.state === 'loading' ? '$(loading~spin)' : s.state === 'error' ? '$(warning)' : '$(zap)';
+    const busy = s.busy !== undefined;
+    const icon = s.state === 'loading' || busy ? '$(loading~spin)' : s.state === 'error' ? '$(warning)' : '$(zap)';
     const ratio = s.lastRatio !== undefined ? ` · ${Math.round(s.lastRatio * 100)}%` : '';
-    this.item.text = `${icon} ContextZip: ${d.shortName} ${d.dtype} · ${stateLabel[s.state]}${ratio}`;
+    const what = busy ? ` · ${s.busy}` : s.state === 'ready' ? ratio : ` · ${stateLabel[s.state]}`;
+    this.item.text = `${icon} ${d.shortName} ${d.dtype}${what}`;
     this.item.backgroundColor =
       s.state === 'error' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
 
     const tip = new vscode.MarkdownString(undefined, true);
     tip.appendMarkdown(`**ContextZip compressor model**\n\n`);
     tip.appendMarkdown(`$(symbol-namespace) ${escapeMd(d.setting)} (${d.kind}) · ${d.dtype}\n\n`);
-    tip.appendMarkdown(`$(pulse) ${stateLabel[s.state]}`);
+    tip.appendMarkdown(`$(pulse) ${busy ? escapeMd(s.busy!) : stateLabel[s.state]}`);
     if (s.lastError) tip.appendMarkdown(`: ${escapeMd(s.lastError)}`);
     if (d.problem) tip.appendMarkdown(`\n\n$(warning) ${escapeMd(d.problem)}`);
     tip.appendMarkdown(`\n\n$(database) ${d.bytes > 0 ? formatBytes(d.bytes) : 'not on disk yet'}`);

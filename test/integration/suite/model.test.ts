@@ -66,7 +66,7 @@ suite('Model', () => {
     assert.equal(status.id, 'embedded');
     assert.equal(config().inspect('model')?.globalValue, 'embedded');
     assert.equal(api.model.modelService.state, 'ready');
-    assert.match(api.model.modelStatusBar.item.text, /^\$\(zap\) ContextZip: embedded q8 · ready( · \d+%)?$/);
+    assert.match(api.model.modelStatusBar.item.text, /^\$\(zap\) embedded q8( · \d+%)?$/);
     assert.equal(api.model.modelStatusBar.item.command, 'contextzip.selectModel');
     const r = rows(api);
     assert.equal(r['Model'], 'embedded · bundled, offline');
@@ -84,14 +84,14 @@ suite('Model', () => {
     await config().update('modelDtype', 'q4', vscode.ConfigurationTarget.Global);
     await until(() => api.model.modelService.state === 'not loaded', 'the model to unload');
     await until(() => api.model.modelService.lastStatus?.loaded === false, 'the worker to report no model');
-    assert.match(api.model.modelStatusBar.item.text, /ContextZip: embedded q4 · not loaded/);
+    assert.match(api.model.modelStatusBar.item.text, /^\$\(zap\) embedded q4 · not loaded$/);
     assert.ok(api.log.lines().some((l) => l.startsWith('Model setting changed to embedded (q4); unloading')));
     const status = await vscode.commands.executeCommand<ModelStatus>('contextzip.selectModel', {
       kind: 'embedded',
       dtype: 'q8',
     });
     assert.equal(status?.loaded, true);
-    assert.match(api.model.modelStatusBar.item.text, /ContextZip: embedded q8 · ready/);
+    assert.match(api.model.modelStatusBar.item.text, /^\$\(zap\) embedded q8( · \d+%)?$/);
   });
 
   test('a hub model is not downloaded without confirmation', async () => {
@@ -124,7 +124,7 @@ suite('Model', () => {
         .pop() ?? '';
     assert.match(last, /Could not reach http:\/\/127\.0\.0\.1:9 to download someone\/unreachable-model/);
     assert.equal(config().get('model'), 'embedded');
-    await until(() => /ContextZip: embedded q8/.test(api.model.modelStatusBar.item.text), 'the status bar');
+    await until(() => / embedded q8/.test(api.model.modelStatusBar.item.text), 'the status bar');
   });
 
   test('Select Model (hub, confirmed): downloads from the endpoint with progress into global storage, then loads', async () => {
@@ -153,7 +153,7 @@ suite('Model', () => {
         assert.equal(fs.statSync(path.join(d.dir!, f)).size, fs.statSync(path.join(embeddedDir, f)).size, f);
       }
       assert.ok(api.log.lines().includes('  downloading onnx/model_quantized.onnx'));
-      assert.match(api.model.modelStatusBar.item.text, /ContextZip: tiny-code q8 · ready/);
+      assert.match(api.model.modelStatusBar.item.text, /^\$\(zap\) tiny-code q8( · \d+%)?$/);
       const r = rows(api);
       assert.equal(r['Model'], 'loopback/tiny-code · hub model');
       assert.equal(r['Location'], d.dir);
