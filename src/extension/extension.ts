@@ -12,6 +12,7 @@ import { revealChunk } from './chunks/revealChunk.js';
 import { showChunksOfDocument } from './chunks/showChunks.js';
 import { registerCompressFeatures, type CompressFeatures } from './compress/index.js';
 import { registerCotCommands } from './cot/index.js';
+import { registerFeedFeatures, type FeedFeatures } from './feed/index.js';
 import { registerInspectFeatures } from './inspect/index.js';
 import { registerInlineFeatures } from './inline/index.js';
 import type { InlineResults } from './inline/inlineResults.js';
@@ -36,6 +37,8 @@ export interface ContextZipApi {
   readonly compress: CompressFeatures;
   /** Decorations, CodeLens and hover of the last run in source editors (src/extension/inline/). */
   readonly inline: InlineResults;
+  /** @contextzip, the LM tools, the MCP server definition, copy with header (src/extension/feed/). */
+  readonly feed: FeedFeatures;
 }
 
 export function activate(context: vscode.ExtensionContext): ContextZipApi {
@@ -111,12 +114,14 @@ export function activate(context: vscode.ExtensionContext): ContextZipApi {
   alias('contextzip.editor.compressReasoningTrace', 'contextzip.compressReasoningTrace', true);
   alias('contextzip.explorer.compressReasoningTrace', 'contextzip.compressReasoningTrace', true);
 
+  const feed = registerFeedFeatures(context, { log, command, service: model.modelService, runs: compress.runs });
+
   // Preload the active file's grammar and the tokenizer once the host is idle.
   const warmUp = setTimeout(() => void chunker.warmUp(vscode.window.activeTextEditor?.document), 1500);
   context.subscriptions.push({ dispose: () => clearTimeout(warmUp) });
 
   log.info(`ContextZip ${String(context.extension.packageJSON.version)} activated (VS Code ${vscode.version})`);
-  return { log, chunksTree, chunksView, model, compress, inline };
+  return { log, chunksTree, chunksView, model, compress, inline, feed };
 }
 
 export function deactivate(): void {}

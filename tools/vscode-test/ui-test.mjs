@@ -383,6 +383,16 @@ try {
     await runCommand('View: Close All Editors');
   });
 
+  await check('Copy Compressed Context with Header: the last result with a header on the clipboard', async () => {
+    await runCommand('ContextZip: Copy Compressed Context with Header');
+    await page
+      .locator('.notification-toast', { hasText: /copied the compressed context \([\d,]+ tokens\) with a header/ })
+      .first()
+      .waitFor({ timeout: 10_000 });
+    await page.mouse.move(700, 700);
+    await shot('09b-copy-with-header');
+  });
+
   await check('History and Model views: the run, the model, its size and cache', async () => {
     await page
       .locator('.notification-toast .codicon-notifications-clear, .notification-toast .codicon-close')

@@ -6,6 +6,7 @@ import { register as registerCot } from './cot.js';
 import { register as registerCotBatch } from './cot-batch.js';
 import { register as registerChunks } from './chunks.js';
 import { register as registerInspect } from './inspect.js';
+import { register as registerMcp } from './mcp.js';
 
 export function registerCommands(program: Command): void {
   registerCompress(program);
@@ -14,4 +15,5 @@ export function registerCommands(program: Command): void {
   registerCotBatch(program);
   registerChunks(program);
   registerInspect(program);
+  registerMcp(program);
 }

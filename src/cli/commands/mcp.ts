@@ -1,0 +1,49 @@
+/** `contextzip mcp`: the stdio MCP server (src/mcp/server.ts) with the model options of the other commands. */
+import type { Command } from 'commander';
+import { UsageError } from '../../core/errors.js';
+import { parseDtype } from '../../core/model/index.js';
+import { runStdioMcpServer } from '../../mcp/server.js';
+import { version } from '../../../package.json';
+
+interface McpCliOptions {
+  model: string;
+  dtype: string;
+  cacheDir?: string;
+  download?: boolean;
+  tokenizer: string;
+  maxFileBytes: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('mcp')
+    .description('run a Model Context Protocol server on stdio with the tools compress_code and compress_reasoning')
+    .option(
+      '--model <id|path>',
+      'compressor model: "embedded" (default), a local model folder, or a hub id',
+      'embedded',
+    )
+    .option('--dtype <dtype>', 'model weights: q8 (default), q4 or fp32', 'q8')
+    .option('--cache-dir <dir>', 'where hub models are downloaded (default ~/.cache/contextzip/models)')
+    .option('--download', 'allow downloading a hub model that is not in the cache yet')
+    .option('--tokenizer <name>', 'count budgets with o200k_base, cl100k_base, model or estimate', 'o200k_base')
+    .option('--max-file-bytes <n>', 'skip files larger than this', String(1024 * 1024))
+    .action(async (opts: McpCliOptions) => {
+      const maxFileBytes = Number(opts.maxFileBytes);
+      if (!Number.isFinite(maxFileBytes) || maxFileBytes <= 0)
+        throw new UsageError(`--max-file-bytes must be a positive number (got "${opts.maxFileBytes}").`);
+      await runStdioMcpServer({
+        model: {
+          model: opts.model,
+          dtype: parseDtype(opts.dtype),
+          cacheDir: opts.cacheDir,
+          allowDownload: opts.download === true,
+        },
+        tokenizer: opts.tokenizer,
+        cwd: process.cwd(),
+        maxFileBytes,
+        version,
+        log: (line) => process.stderr.write(`contextzip mcp: ${line}\n`),
+      });
+    });
+}

@@ -1,0 +1,156 @@
+/**
+ * Language Model Tools for agent mode and other extensions (`vscode.lm.invokeTool`):
+ * contextzip_compressCode and contextzip_compressReasoning. Inputs are validated with the same
+ * schemas as the MCP server (core/feed/tool-inputs.ts, serialized into package.json); every
+ * failure, bad input included, is a text result the model can read, never an exception.
+ */
+import * as vscode from 'vscode';
+import { COMPRESSION_DEFAULTS } from '../../core/budget.js';
+import type { CotJobPayload } from '../../core/cot/jobs.js';
+import type { CotResult } from '../../core/cot/compress.js';
+import { CancelledError } from '../../core/errors.js';
+import { cotSummaryLine, omittedSummaryLine } from '../../core/feed/result-text.js';
+import {
+  compressCodeInput,
+  compressReasoningInput,
+  parseToolInput,
+  toolBudget,
+  type CompressCodeInput,
+  type CompressReasoningInput,
+} from '../../core/feed/tool-inputs.js';
+import { readSettings } from '../settings.js';
+import { compressInWorker, settingsBudget, type FeedDeps } from '../feed/engine.js';
+import { collectFeedSources, itemsFromPaths } from '../feed/sources.js';
+
+export const CODE_TOOL = 'contextzip_compressCode';
+export const REASONING_TOOL = 'contextzip_compressReasoning';
+
+function quote(text: string, max = 80): string {
+  const s = text.replace(/\s+/g, ' ').trim();
+  return `“${s.length > max ? `${s.slice(0, max - 1)}…` : s}”`;
+}
+
+function textResult(...parts: string[]): vscode.LanguageModelToolResult {
+  return new vscode.LanguageModelToolResult(parts.map((p) => new vscode.LanguageModelTextPart(p)));
+}
+
+function failure(tool: string, err: unknown): vscode.LanguageModelToolResult {
+  if (err instanceof CancelledError) return textResult(`${tool} was cancelled.`);
+  const message = err instanceof Error ? err.message : String(err);
+  return textResult(`${tool} failed: ${message}`);
+}
+
+export class CompressCodeTool implements vscode.LanguageModelTool<unknown> {
+  constructor(private readonly deps: FeedDeps) {}
+
+  prepareInvocation(options: vscode.LanguageModelToolInvocationPrepareOptions<unknown>) {
+    const parsed = parseToolInput(compressCodeInput, options.input);
+    if (!parsed.ok) return { invocationMessage: 'ContextZip: invalid input' };
+    const where = parsed.value.paths?.length ? parsed.value.paths.join(', ') : 'the workspace';
+    return {
+      invocationMessage: `Compressing ${where} for ${quote(parsed.value.query)}`,
+      confirmationMessages: {
+        title: 'Compress code with ContextZip?',
+        message: new vscode.MarkdownString(
+          `Compress **${where}** for ${quote(parsed.value.query, 200)} with the local model. ` +
+            'Files are read, never changed, and nothing leaves this machine.',
+        ),
+      },
+    };
+  }
+
+  async invoke(
+    options: vscode.LanguageModelToolInvocationOptions<unknown>,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.LanguageModelToolResult> {
+    const parsed = parseToolInput(compressCodeInput, options.input);
+    if (!parsed.ok) return textResult(`${CODE_TOOL}: ${parsed.error}`);
+    const input: CompressCodeInput = parsed.value;
+    try {
+      const items = input.paths?.length ? await itemsFromPaths(input.paths) : [];
+      const sources = await collectFeedSources(items, { token, log: this.deps.log });
+      if (token.isCancellationRequested) throw new CancelledError();
+      const run = await compressInWorker(
+        this.deps,
+        sources,
+        {
+          query: input.query,
+          budget: toolBudget(input, settingsBudget()),
+          scopeLabel: sources.scopeLabel || 'Workspace',
+          via: CODE_TOOL,
+        },
+        { token },
+      );
+      return textResult(omittedSummaryLine(run.result), run.result.text);
+    } catch (err) {
+      this.deps.log.info(`${CODE_TOOL}: ${err instanceof Error ? err.message : String(err)}`);
+      return failure(CODE_TOOL, err);
+    }
+  }
+}
+
+export class CompressReasoningTool implements vscode.LanguageModelTool<unknown> {
+  constructor(private readonly deps: FeedDeps) {}
+
+  prepareInvocation(options: vscode.LanguageModelToolInvocationPrepareOptions<unknown>) {
+    const parsed = parseToolInput(compressReasoningInput, options.input);
+    if (!parsed.ok) return { invocationMessage: 'ContextZip: invalid input' };
+    const words = parsed.value.trace.split(/\s+/).filter(Boolean).length;
+    return {
+      invocationMessage: `Compressing a reasoning trace of ${words.toLocaleString('en-US')} words`,
+      confirmationMessages: {
+        title: 'Compress a reasoning trace with ContextZip?',
+        message: new vscode.MarkdownString(
+          `Compress a reasoning trace of ${words.toLocaleString('en-US')} words with the local model; nothing leaves this machine.`,
+        ),
+      },
+    };
+  }
+
+  async invoke(
+    options: vscode.LanguageModelToolInvocationOptions<unknown>,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.LanguageModelToolResult> {
+    const parsed = parseToolInput(compressReasoningInput, options.input);
+    if (!parsed.ok) return textResult(`${REASONING_TOOL}: ${parsed.error}`);
+    const input: CompressReasoningInput = parsed.value;
+    try {
+      const result = await runCotJob(this.deps, input, token);
+      return textResult(cotSummaryLine(result), result.text);
+    } catch (err) {
+      this.deps.log.info(`${REASONING_TOOL}: ${err instanceof Error ? err.message : String(err)}`);
+      return failure(REASONING_TOOL, err);
+    }
+  }
+}
+
+/** The reasoning-trace job in the model worker (budget from the input, else contextzip.cot.ratio). */
+export async function runCotJob(
+  deps: FeedDeps,
+  input: { trace: string; answer?: string; problem?: string; budgetTokens?: number; ratio?: number },
+  token: vscode.CancellationToken,
+): Promise<CotResult> {
+  const settings = readSettings();
+  const budget = toolBudget(input, { ratio: settings.cotRatio || COMPRESSION_DEFAULTS.trace.ratio });
+  const payload: CotJobPayload = {
+    model: deps.service.payload(),
+    input: input.trace,
+    answer: input.answer,
+    problem: input.problem,
+    ratio: budget.ratio,
+    budget: budget.tokens,
+    tokenizer: settings.tokenizer === 'model' ? 'o200k_base' : settings.tokenizer,
+  };
+  const result = await deps.service.runWithModel<CotResult>('cot', payload, { cancellation: token });
+  if (token.isCancellationRequested) throw new CancelledError();
+  return result;
+}
+
+/** Registers both tools; returns their names. */
+export function registerLanguageModelTools(context: vscode.ExtensionContext, deps: FeedDeps): string[] {
+  context.subscriptions.push(
+    vscode.lm.registerTool(CODE_TOOL, new CompressCodeTool(deps)),
+    vscode.lm.registerTool(REASONING_TOOL, new CompressReasoningTool(deps)),
+  );
+  return [CODE_TOOL, REASONING_TOOL];
+}
