@@ -134,12 +134,37 @@ def evaluate(model):
     return tot / max(1, n)
 
 
+def retrieval_mrr(model, limit=1000):
+    """MRR of each held-out description's own code among `limit` held-out codes, by the relevance
+    the extension computes: mean over the description's words of log p(q | code) - log p(q)."""
+    pairs = val[:limit]
+    if len(pairs) < 2:
+        return 0.0
+    model.eval()
+    with torch.no_grad():
+        flat, offsets = [], []
+        for c, _ in pairs:
+            offsets.append(len(flat))
+            flat.extend(c)
+        lp = model(torch.tensor(flat), torch.tensor(offsets), torch.zeros(len(pairs), dtype=torch.bool))
+        base = torch.log_softmax(model.e_out.bias, dim=-1)
+        gain = lp - base  # [codes, V]
+        q = torch.zeros(len(pairs), V)
+        for i, (_, d) in enumerate(pairs):
+            q[i, d] = 1.0 / len(d)
+        s = q @ gain.T  # [descriptions, codes]
+        own = s.diagonal().unsqueeze(1)
+        ranks = (s > own).sum(dim=1) + 1
+    model.train()
+    return (1.0 / ranks.float()).mean().item()
+
+
 model = Model()
 opt = torch.optim.Adam(model.parameters(), lr=args.lr)
 steps_per_epoch = math.ceil(len(train) / args.batch)
 total_steps = steps_per_epoch * args.epochs
 sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: max(0.1, 1 - s / max(1, total_steps)))
-log(f'val loss before training {evaluate(model):.4f} nats/word')
+log(f'val loss before training {evaluate(model):.4f} nats/word, retrieval MRR {retrieval_mrr(model):.4f}')
 deadline = t0 + args.minutes * 60
 step = 0
 stopped = False
@@ -162,7 +187,8 @@ for epoch in range(args.epochs):
             stopped = True
             break
     vl = evaluate(model)
-    log(f'epoch {epoch} done: val loss {vl:.4f} nats/word')
+    mrr = retrieval_mrr(model)
+    log(f'epoch {epoch} done: val loss {vl:.4f} nats/word, held-out retrieval MRR {mrr:.4f}')
     torch.save({'state': model.state_dict(), 'vocab': vocab, 'dim': args.dim, 'epoch': epoch, 'val': vl},
                os.path.join(args.outdir, 'word-assoc.pt'))
     if stopped:
@@ -188,7 +214,7 @@ meta = {
     'format': 'contextzip-word-association', 'version': 1, 'words': 'identifier-split-porter-v1',
     'dim': args.dim, 'vocab': vocab,
     'training': {'pairs': len(train), 'valPairs': len(val), 'epochs': epoch + 1, 'steps': step,
-                 'valLoss': round(vl, 4), 'seconds': round(time.time() - t0), 'minCount': args.min_count},
+                 'valLoss': round(vl, 4), 'valRetrievalMrr': round(mrr, 4), 'seconds': round(time.time() - t0), 'minCount': args.min_count},
 }
 json.dump(meta, open(os.path.join(args.outdir, 'word-association.json'), 'w'))
 log(f'exported {V} words x {args.dim} dims to {args.outdir}')
