@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { SourceText } from '../core/code/compress-sources.js';
 import { UsageError } from '../core/errors.js';
-import { loadSourceFiles } from '../core/files/index.js';
+import { loadSourceFiles, type CollectOptions } from '../core/files/index.js';
 import type { SkippedFile } from '../core/types.js';
 
 export interface Scope {
@@ -19,7 +19,12 @@ export interface Scope {
  */
 export function loadScope(
   paths: string[],
-  options: { exclude: string[]; maxFileBytes: number; followSymlinks?: boolean },
+  options: {
+    exclude: string[];
+    maxFileBytes: number;
+    followSymlinks?: boolean;
+    onProgress?: CollectOptions['onProgress'];
+  },
 ): Scope {
   const abs = paths.map((p) => path.resolve(p));
   for (const p of abs) if (!fs.existsSync(p)) throw new UsageError(`No such file or folder: ${p}`);
@@ -30,6 +35,7 @@ export function loadScope(
     exclude: options.exclude,
     maxFileBytes: options.maxFileBytes,
     followSymlinks: options.followSymlinks,
+    onProgress: options.onProgress,
   });
   return { root, sources: files.map((f) => ({ file: f.file, text: f.text })), skipped };
 }

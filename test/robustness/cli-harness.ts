@@ -3,7 +3,7 @@
  * for stdout and stderr, the way a shell pipeline does, and collects everything it writes.
  * No part of the engine is replaced: the hostile-input battery checks what a user would see.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -92,4 +92,63 @@ export function pythonFile(i: number, n = 3): string {
 /** A hermetic environment: caches under `home` so no test touches the user's ~/.cache. */
 export function isolatedEnv(home: string): NodeJS.ProcessEnv {
   return { HOME: home, XDG_CACHE_HOME: path.join(home, '.cache') };
+}
+
+export interface TtyRun {
+  code: number | null;
+  /** What the CLI wrote to its terminal (stderr; stdin and stderr are the pseudo-terminal). */
+  terminal: string;
+  /** What it wrote to stdout, redirected to a file (not the terminal). */
+  stdout: string;
+  /** Milliseconds from the start to the first terminal output containing `firstMatch`, if seen. */
+  firstMatchMs?: number;
+}
+
+/** Whether util-linux `script` (a pseudo-terminal for a child) is on this machine. */
+export function hasScript(): boolean {
+  return spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Runs the CLI with stderr (and stdin) on a pseudo-terminal, as in an interactive shell, and
+ * stdout redirected to a file: `script -qfec 'contextzip … >out' /dev/null`. `stopAfterMatch`
+ * ends the run once `firstMatch` appears (for commands that would run long).
+ */
+export function runCliInTty(
+  args: string[],
+  options: CliRunOptions & { firstMatch?: RegExp; stopAfterMatch?: boolean } = {},
+): Promise<TtyRun> {
+  return new Promise((resolve, reject) => {
+    const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cz-rob-tty-'));
+    const outFile = path.join(outDir, 'stdout');
+    const argv = [process.execPath, '--import', TSX, CLI, ...args];
+    const command = `${argv.map(shellQuote).join(' ')} >${shellQuote(outFile)}`;
+    const t0 = Date.now();
+    const child = spawn('script', ['-qfec', command, '/dev/null'], {
+      cwd: options.cwd ?? ROOT,
+      env: { ...process.env, ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let terminal = '';
+    let firstMatchMs: number | undefined;
+    child.stdout.on('data', (d: Buffer) => {
+      terminal += d.toString();
+      if (firstMatchMs === undefined && options.firstMatch?.test(terminal)) {
+        firstMatchMs = Date.now() - t0;
+        if (options.stopAfterMatch) child.kill('SIGTERM'); // the CLI gets SIGHUP from its terminal
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => (terminal += d.toString()));
+    child.on('error', reject);
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const stdout = fs.existsSync(outFile) ? fs.readFileSync(outFile, 'utf8') : '';
+      fs.rmSync(outDir, { recursive: true, force: true });
+      resolve({ code, terminal, stdout, firstMatchMs });
+    });
+    child.stdin.end(options.input ?? '');
+  });
 }

@@ -9,8 +9,9 @@ import path from 'node:path';
 import { createChunker } from '../../core/chunk/index.js';
 import { UsageError } from '../../core/errors.js';
 import { loadSourceFiles } from '../../core/files/index.js';
-import type { ChunkedFile } from '../../core/types.js';
+import type { ChunkedFile, SkippedFile } from '../../core/types.js';
 import { parseOptionalNumber, RANGES, repeatable } from '../options.js';
+import { createProgress, fileProgress } from '../progress.js';
 import { noSourcesMessage } from '../scope.js';
 
 interface ChunksOptions {
@@ -20,6 +21,7 @@ interface ChunksOptions {
   maxFileBytes?: string;
   allFiles?: boolean;
   followSymlinks?: boolean;
+  quiet?: boolean;
 }
 
 function printTable(results: ChunkedFile[]): void {
@@ -56,6 +58,7 @@ export function register(program: Command): void {
     .option('--max-file-bytes <n>', 'skip files larger than this (default 1048576)')
     .option('--all-files', 'in folders, chunk every text file, not only known source languages')
     .option('--follow-symlinks', 'in folders, also read symbolic links whose target is outside the given folders')
+    .option('-q, --quiet', 'no progress line (shown on stderr only when it is a terminal)')
     .action(async (paths: string[], opts: ChunksOptions) => {
       if (paths.length === 0) throw new UsageError('chunks needs at least one file or folder.');
       const maxClassTokens = parseOptionalNumber(opts.maxClassTokens, '--max-class-tokens', RANGES.maxClassTokens);
@@ -64,40 +67,54 @@ export function register(program: Command): void {
       for (const p of paths) {
         if (!fs.existsSync(path.resolve(root, p))) throw new UsageError(`No such file or folder: ${p}`);
       }
-      const { files, skipped } = loadSourceFiles({
-        root,
-        paths,
-        exclude: opts.exclude,
-        maxFileBytes,
-        include: opts.allFiles ? 'all' : 'source',
-        followSymlinks: opts.followSymlinks === true,
-      });
-      // Like compress: nothing to chunk is a usage error (exit 2) that says why.
-      if (files.length === 0) throw new UsageError(noSourcesMessage(paths, skipped));
-      const chunker = await createChunker({ maxClassTokens });
+      const progress = createProgress({ quiet: opts.quiet });
+      let results: ChunkedFile[];
+      let skipped: SkippedFile[];
       try {
-        const results = files.map((f) => chunker.chunkFile(f.file, f.text));
-        if (opts.json) {
-          const rows = results.flatMap((r) =>
-            r.chunks.map((c) => ({
-              file: c.file,
-              name: c.name,
-              kind: c.kind,
-              startLine: c.startLine,
-              endLine: c.endLine,
-              tokens: c.tokens,
-              parent: c.parent,
-              headerLines: c.headerLines,
-              language: c.language,
-            })),
-          );
-          process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-        } else {
-          printTable(results);
-          for (const s of skipped) process.stderr.write(`skipped ${s.file}: ${s.reason} (${s.detail})\n`);
+        progress.update('reading files', 0, 0, 'found');
+        const loaded = loadSourceFiles({
+          root,
+          paths,
+          exclude: opts.exclude,
+          maxFileBytes,
+          include: opts.allFiles ? 'all' : 'source',
+          followSymlinks: opts.followSymlinks === true,
+          onProgress: fileProgress(progress),
+        });
+        skipped = loaded.skipped;
+        // Like compress: nothing to chunk is a usage error (exit 2) that says why.
+        if (loaded.files.length === 0) throw new UsageError(noSourcesMessage(paths, skipped));
+        progress.update('loading parsers', 0, 0);
+        const chunker = await createChunker({ maxClassTokens });
+        try {
+          results = loaded.files.map((f, k) => {
+            progress.update('chunking', k, loaded.files.length, 'files');
+            return chunker.chunkFile(f.file, f.text);
+          });
+        } finally {
+          chunker.dispose();
         }
       } finally {
-        chunker.dispose();
+        progress.stop();
+      }
+      if (opts.json) {
+        const rows = results.flatMap((r) =>
+          r.chunks.map((c) => ({
+            file: c.file,
+            name: c.name,
+            kind: c.kind,
+            startLine: c.startLine,
+            endLine: c.endLine,
+            tokens: c.tokens,
+            parent: c.parent,
+            headerLines: c.headerLines,
+            language: c.language,
+          })),
+        );
+        process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      } else {
+        printTable(results);
+        for (const s of skipped) process.stderr.write(`skipped ${s.file}: ${s.reason} (${s.detail})\n`);
       }
     });
 }

@@ -1,7 +1,7 @@
 /** `contextzip compress`: query-aware, budgeted compression of code files and folders. */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { COMPRESSION_DEFAULTS } from '../../core/budget.js';
+import { COMPRESSION_DEFAULTS, type Budget } from '../../core/budget.js';
 import { compressSources, type SourceText } from '../../core/code/compress-sources.js';
 import { RANKING_METHODS, type RankingMethod } from '../../core/code/rank.js';
 import { UsageError } from '../../core/errors.js';
@@ -16,6 +16,7 @@ import {
   type ModelCliOptions,
 } from '../model-options.js';
 import { parseNumberOption, RANGES, repeatable } from '../options.js';
+import { COMPRESSION_STAGE_LABELS, createProgress, fileProgress, type Progress } from '../progress.js';
 import { readTextArg, TEXT_INPUT_LIMITS } from '../read-input.js';
 import { loadScope, noSourcesMessage } from '../scope.js';
 
@@ -36,6 +37,7 @@ interface CompressCliOptions extends ModelCliOptions {
   scoreCache: boolean;
   followSymlinks?: boolean;
   maskSecrets: boolean;
+  quiet?: boolean;
 }
 
 export function register(program: Command): void {
@@ -74,7 +76,8 @@ export function register(program: Command): void {
       .option('--prefilter <n>', 'with more than N chunks, let BM25 pick the N the model ranks (0 = off)', '0')
       .option('--no-score-cache', 'do not read or write the persisted score cache')
       .option('--no-mask-secrets', 'keep secrets (private keys, API tokens) found in files instead of masking them')
-      .option('--json', 'print the result as JSON'),
+      .option('--json', 'print the result as JSON')
+      .option('-q, --quiet', 'no progress line (shown on stderr only when it is a terminal)'),
   ).action(async (paths: string[], opts: CompressCliOptions) => {
     checkModelOptions(opts);
     if (opts.query !== undefined && opts.queryFile !== undefined)
@@ -100,49 +103,85 @@ export function register(program: Command): void {
       throw new UsageError(`--query is larger than the ${TEXT_INPUT_LIMITS.query / (1024 * 1024)} MB limit.`);
     if (query.trim() === '' && !opts.cursor)
       throw new UsageError('The query is empty: pass --query TEXT, --query-file FILE or --cursor FILE:LINE.');
-    const scope = loadScope(paths, {
-      exclude: opts.exclude ?? [],
-      maxFileBytes,
-      followSymlinks: opts.followSymlinks === true,
-    });
-    if (scope.sources.length === 0) throw new UsageError(noSourcesMessage(paths, scope.skipped));
-    const secrets: SecretFinding[] = [];
-    if (opts.maskSecrets) {
-      for (const src of scope.sources) {
-        const masked = await maskSecrets(src.text, src.file);
-        src.text = masked.text;
-        secrets.push(...masked.findings);
-      }
-    }
-    const cursor = opts.cursor ? resolveCursor(opts.cursor, scope.root, scope.sources) : undefined;
-
-    const cache = opts.scoreCache ? openScoreCache(opts) : undefined;
-    const scorer = await scorerFromOptions(opts, cache);
+    const progress = createProgress({ quiet: opts.quiet });
     try {
-      const countTokens = createTokenCounter(opts.tokenizer, (t) => scorer.countTokens(t));
-      const result = await compressSources({
-        sources: scope.sources,
-        skipped: scope.skipped,
-        query,
-        cursor,
-        budget,
-        beta,
-        scorer,
-        countTokens,
-        prefilterMaxChunks,
-        ranking,
-        amiWeighting,
-      });
-      cache?.save();
-      if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ ...result, tokenizer: opts.tokenizer, secretsMasked: secrets })}\n`);
-        for (const w of result.warnings ?? []) process.stderr.write(`contextzip: warning: ${w}\n`);
-      } else printReport(result, scope.skipped, opts.tokenizer);
-      if (secrets.length > 0) process.stderr.write(`${secretsNote(secrets)}\n`);
+      await run(
+        paths,
+        opts,
+        { query, budget, beta, prefilterMaxChunks, maxFileBytes, ranking, amiWeighting },
+        progress,
+      );
     } finally {
-      await scorer.dispose();
+      progress.stop();
     }
   });
+}
+
+interface CompressSettings {
+  query: string;
+  budget: Budget;
+  beta: number;
+  prefilterMaxChunks: number;
+  maxFileBytes: number;
+  ranking: RankingMethod;
+  amiWeighting: 'uniform' | 'surprisal';
+}
+
+async function run(paths: string[], opts: CompressCliOptions, settings: CompressSettings, progress: Progress) {
+  const { query, budget, beta, prefilterMaxChunks, maxFileBytes, ranking, amiWeighting } = settings;
+  // The first progress line, before the scan of a large folder starts.
+  progress.update('reading files', 0, 0, 'found');
+  const scope = loadScope(paths, {
+    exclude: opts.exclude ?? [],
+    maxFileBytes,
+    followSymlinks: opts.followSymlinks === true,
+    onProgress: fileProgress(progress),
+  });
+  if (scope.sources.length === 0) throw new UsageError(noSourcesMessage(paths, scope.skipped));
+  const secrets: SecretFinding[] = [];
+  if (opts.maskSecrets) {
+    for (const [k, src] of scope.sources.entries()) {
+      progress.update('checking for secrets', k, scope.sources.length, 'files');
+      const masked = await maskSecrets(src.text, src.file);
+      src.text = masked.text;
+      secrets.push(...masked.findings);
+    }
+  }
+  const cursor = opts.cursor ? resolveCursor(opts.cursor, scope.root, scope.sources) : undefined;
+
+  progress.stop(); // a warning about the score cache goes on its own line
+  const cache = opts.scoreCache ? openScoreCache(opts) : undefined;
+  progress.update('loading model', 0, 0);
+  const scorer = await scorerFromOptions(opts, cache);
+  try {
+    const countTokens = createTokenCounter(opts.tokenizer, (t) => scorer.countTokens(t));
+    const result = await compressSources({
+      sources: scope.sources,
+      skipped: scope.skipped,
+      query,
+      cursor,
+      budget,
+      beta,
+      scorer,
+      countTokens,
+      prefilterMaxChunks,
+      ranking,
+      amiWeighting,
+      onProgress: (stage, done, total) => {
+        const { label, unit } = COMPRESSION_STAGE_LABELS[stage] ?? { label: stage, unit: '' };
+        progress.update(label, done, total, unit);
+      },
+    });
+    progress.stop();
+    cache?.save();
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify({ ...result, tokenizer: opts.tokenizer, secretsMasked: secrets })}\n`);
+      for (const w of result.warnings ?? []) process.stderr.write(`contextzip: warning: ${w}\n`);
+    } else printReport(result, scope.skipped, opts.tokenizer);
+    if (secrets.length > 0) process.stderr.write(`${secretsNote(secrets)}\n`);
+  } finally {
+    await scorer.dispose();
+  }
 }
 
 /** One line naming where secrets were masked (never the secrets themselves). */

@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { runCotBatch, type CotBatchProgress, type CotBatchSummary } from '../../core/cot/index.js';
 import { UsageError } from '../../core/errors.js';
+import type { Scorer } from '../../core/model/index.js';
 import { checkModelOptions, scorerFromOptions } from '../model-options.js';
+import { createProgress, type Progress } from '../progress.js';
 import { addCotOptions, cotOptionsFromCli, type CotCliOptions } from './cot.js';
 
 interface CotBatchCommandOptions extends CotCliOptions {
@@ -33,29 +35,15 @@ export function formatSummary(s: CotBatchSummary): string {
   ].join('\n');
 }
 
-/** Progress on stderr: a redrawn bar on a TTY, otherwise a line every 10 s or 5% of the input. */
-export function progressReporter(stream: NodeJS.WriteStream = process.stderr): (p: CotBatchProgress) => void {
-  let lastLine = 0;
-  let lastStep = -1;
+/**
+ * Progress of a batch on the progress line (stderr, terminals only): lines read of the input,
+ * traces compressed, the running ratio and rate, with cli-progress's ETA.
+ */
+export function progressReporter(progress: Progress): (p: CotBatchProgress) => void {
   return (p) => {
-    const frac = p.totalLines > 0 ? Math.min(1, p.line / p.totalLines) : 0;
-    const ratio = p.tokensBefore > 0 ? ` ratio ${(p.tokensAfter / p.tokensBefore).toFixed(3)}` : '';
-    const rate = p.elapsedMs > 0 ? ` ${((p.compressed * 60000) / p.elapsedMs).toFixed(1)}/min` : '';
-    const text = `${p.line}/${p.totalLines} lines, ${p.compressed} compressed${ratio}${rate}`;
-    if (stream.isTTY) {
-      const width = 24;
-      const filled = Math.round(frac * width);
-      stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${text}   `);
-      if (p.line >= p.totalLines) stream.write('\n');
-      return;
-    }
-    const step = Math.floor(frac * 20);
-    const now = Date.now();
-    if (step !== lastStep || now - lastLine > 10000 || p.line >= p.totalLines) {
-      lastStep = step;
-      lastLine = now;
-      stream.write(`cot-batch: ${text}\n`);
-    }
+    const ratio = p.tokensBefore > 0 ? `, ratio ${(p.tokensAfter / p.tokensBefore).toFixed(3)}` : '';
+    const rate = p.elapsedMs > 0 ? `, ${((p.compressed * 60000) / p.elapsedMs).toFixed(1)}/min` : '';
+    progress.update('compressing traces', p.line, p.totalLines, `lines (${p.compressed} compressed${ratio}${rate})`);
   };
 }
 
@@ -79,13 +67,22 @@ export function register(program: Command): void {
     if (!fs.existsSync(opts.input) || fs.statSync(opts.input).isDirectory())
       throw new UsageError(`--input: no such file: ${opts.input}`);
     const options = cotOptionsFromCli(opts);
-    const scorer = await scorerFromOptions(opts);
+    const progress = createProgress({ quiet: opts.quiet });
+    progress.update('loading model', 0, 0);
+    let scorer: Scorer;
+    try {
+      scorer = await scorerFromOptions(opts);
+    } catch (err) {
+      progress.stop();
+      throw err;
+    }
     // Ctrl-C: stop after (or inside) the current trace, close the output cleanly, print the
     // summary; the same command resumes. A second Ctrl-C exits at once.
     const signal = { cancelled: false };
     const onSigint = (): void => {
       if (signal.cancelled) process.exit(130);
       signal.cancelled = true;
+      progress.stop();
       process.stderr.write('\ncot-batch: stopping (Ctrl-C again to abort now); rerun the same command to resume\n');
     };
     process.on('SIGINT', onSigint);
@@ -102,9 +99,13 @@ export function register(program: Command): void {
           answer: opts.fieldAnswer,
           output: opts.outputField ?? opts.fieldThink,
         },
-        onProgress: progressReporter(),
-        onBadLine: (line, reason) => process.stderr.write(`contextzip: ${opts.input}:${line}: ${reason}; skipped\n`),
+        onProgress: progressReporter(progress),
+        onBadLine: (line, reason) => {
+          progress.stop(); // the note on its own line; the bar comes back with the next trace
+          process.stderr.write(`contextzip: ${opts.input}:${line}: ${reason}; skipped\n`);
+        },
       });
+      progress.stop();
       process.stderr.write(`${formatSummary(summary)}\n`);
       if (opts.summaryJson) fs.writeFileSync(opts.summaryJson, `${JSON.stringify(summary, null, 2)}\n`);
       if (summary.cancelled) {
@@ -114,6 +115,7 @@ export function register(program: Command): void {
         process.exitCode = 130;
       }
     } finally {
+      progress.stop();
       process.off('SIGINT', onSigint);
       await scorer.dispose();
     }

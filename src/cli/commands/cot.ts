@@ -1,10 +1,12 @@
 /** `contextzip cot`: compress one reasoning trace (ALGORITHMS.md section 2). */
 import type { Command } from 'commander';
-import { compressTrace, type CotOptions, type CotResult } from '../../core/cot/index.js';
+import { compressTrace, type CotOptions, type CotResult, type TraceStage } from '../../core/cot/index.js';
 import { UsageError } from '../../core/errors.js';
+import type { Scorer } from '../../core/model/index.js';
 import { createTokenCounter } from '../../core/tokens/index.js';
 import { addModelOptions, checkModelOptions, scorerFromOptions, type ModelCliOptions } from '../model-options.js';
 import { parseOptionalNumber, RANGES } from '../options.js';
+import { createProgress } from '../progress.js';
 import { readTextArg, TEXT_INPUT_LIMITS } from '../read-input.js';
 
 /** Budget and scoring options shared by `cot` and `cot-batch`. */
@@ -14,6 +16,7 @@ export interface CotCliOptions extends ModelCliOptions {
   tokenizer: string;
   amiTop?: string;
   recompute?: boolean;
+  quiet?: boolean;
 }
 
 export function addCotOptions(cmd: Command): Command {
@@ -27,7 +30,8 @@ export function addCotOptions(cmd: Command): Command {
         'o200k_base',
       )
       .option('--ami-top <fraction>', 'fraction of steps anchored by AMI toward the answer (0 disables; default 0.1)')
-      .option('--recompute', 'rescore surprisal after each removal (traces up to 2048 model tokens)'),
+      .option('--recompute', 'rescore surprisal after each removal (traces up to 2048 model tokens)')
+      .option('-q, --quiet', 'no progress line (shown on stderr only when it is a terminal)'),
   );
 }
 
@@ -50,6 +54,11 @@ interface CotCommandOptions extends CotCliOptions {
   problemFile?: string;
   json?: boolean;
 }
+
+const TRACE_STAGE_LABELS: Record<TraceStage, string> = {
+  anchors: 'anchoring steps (AMI toward the answer)',
+  surprisal: 'scoring step surprisal',
+};
 
 export function summaryLine(r: CotResult): string {
   const kept = r.steps.filter((s) => s.kept).length;
@@ -86,9 +95,23 @@ export function register(program: Command): void {
     const input = readTextArg(opts.input, '--input', TEXT_INPUT_LIMITS.trace);
     const answer = opts.answerFile ? readTextArg(opts.answerFile, '--answer-file') : undefined;
     const problem = opts.problemFile ? readTextArg(opts.problemFile, '--problem-file') : undefined;
-    const scorer = await scorerFromOptions(opts);
+    const progress = createProgress({ quiet: opts.quiet });
+    progress.update('loading model', 0, 0);
+    let scorer: Scorer;
     try {
-      const result = await compressTrace(input, scorer, { ...options, answer, problem });
+      scorer = await scorerFromOptions(opts);
+    } catch (err) {
+      progress.stop();
+      throw err;
+    }
+    try {
+      const result = await compressTrace(input, scorer, {
+        ...options,
+        answer,
+        problem,
+        onStageProgress: (stage, done, total) => progress.update(TRACE_STAGE_LABELS[stage], done, total, 'sequences'),
+      });
+      progress.stop();
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(result)}\n`);
       } else {
@@ -97,6 +120,7 @@ export function register(program: Command): void {
       }
       for (const w of result.warnings) process.stderr.write(`contextzip: warning: ${w}\n`);
     } finally {
+      progress.stop();
       await scorer.dispose();
     }
   });

@@ -33,9 +33,14 @@ export async function compressSources(
 ): Promise<CompressionResult & { skipped: SkippedFile[] }> {
   const tp = performance.now();
   const chunker = options.chunker ?? (await getSharedChunker());
-  const files: ChunkedFile[] = options.sources.map((s) =>
-    chunker.chunkFile(s.file, s.text, { ...options.chunking, countTokens: options.countTokens }),
-  );
+  const n = options.sources.length;
+  // Parse progress about every 1% (chunking is synchronous: the callback must stay cheap).
+  const every = Math.max(1, Math.floor(n / 100));
+  const files: ChunkedFile[] = options.sources.map((s, k) => {
+    const file = chunker.chunkFile(s.file, s.text, { ...options.chunking, countTokens: options.countTokens });
+    if ((k + 1) % every === 0 || k + 1 === n) options.onProgress?.('parse', k + 1, n);
+    return file;
+  });
   const parseMs = performance.now() - tp;
   const { sources: _sources, chunker: _chunker, chunking: _chunking, skipped, ...rest } = options;
   void _sources;

@@ -6,7 +6,8 @@
 import type { CancellationSignal } from '../errors.js';
 import type { Scorer, ScoreResult } from '../model/scorer.js';
 
-export type CompressionStage = 'coarse' | 'fine' | 'assemble';
+/** 'parse': chunking the sources (compress-sources.ts); 'coarse' and 'fine': model batches. */
+export type CompressionStage = 'parse' | 'coarse' | 'fine' | 'assemble';
 
 export interface ScoreRequest {
   context: string;

@@ -56,8 +56,13 @@ export interface CotOptions {
    */
   chatProposal?: { text: string; model?: string };
   signal?: CancellationSignal;
+  /** A sentence per stage, for a status line. */
   onProgress?: (message: string) => void;
+  /** Model batches done of the stage's total: 'anchors' (AMI toward the answer), 'surprisal'. */
+  onStageProgress?: (stage: TraceStage, done: number, total: number) => void;
 }
+
+export type TraceStage = 'anchors' | 'surprisal';
 
 export interface CotStepReport {
   index: number;
@@ -156,7 +161,7 @@ export async function compressTrace(input: string, scorer: Scorer, options: CotO
     const ans = clipToModelTokens(answer.text, options.amiAnswerMaxTokens ?? 128, (t) => scorer.countTokens(t));
     const results = await scorer.score(
       [{ context: '', text: ans }, ...candidates.map((i) => ({ context: steps[i].text + sep, text: ans }))],
-      { signal },
+      { signal, onProgress: (done, total) => options.onStageProgress?.('anchors', done, total) },
     );
     modelTokensProcessed += results.reduce((a, r) => a + r.tokensProcessed, 0);
     const values = candidates.map((_, c) => approximateMutualInformation(results[0], results[c + 1]));
@@ -228,6 +233,7 @@ export async function compressTrace(input: string, scorer: Scorer, options: CotO
     const r = await firstTokenSurprisal({ context, text, stepStarts: starts, stepEnds: ends }, scorer, {
       signal,
       minLeftContext: options.minLeftContext,
+      onProgress: (done, total) => options.onStageProgress?.('surprisal', done, total),
     });
     order.forEach((s, k) => (surprisal[s.index] = r.surprisal[k]));
     contextTruncated ||= r.contextTruncated;

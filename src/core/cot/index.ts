@@ -36,7 +36,14 @@ export {
   type AnchorCheck,
   type ChatStage1Outcome,
 } from './anchorModel.js';
-export { compressTrace, clipToModelTokens, type CotOptions, type CotResult, type CotStepReport } from './compress.js';
+export {
+  compressTrace,
+  clipToModelTokens,
+  type CotOptions,
+  type CotResult,
+  type CotStepReport,
+  type TraceStage,
+} from './compress.js';
 export {
   runCotBatch,
   distribution,

@@ -10,8 +10,8 @@
  * the separator with the step's first character); that token is still the one whose
  * probability the model assigned when it "decided" to start the step.
  */
-import { throwIfCancelled, type CancellationSignal } from '../errors.js';
-import type { ScoredToken, ScoreRequest, ScoreResult, Scorer } from '../model/scorer.js';
+import { throwIfCancelled } from '../errors.js';
+import type { ScoredToken, ScoreOptions, ScoreRequest, ScoreResult, Scorer } from '../model/scorer.js';
 
 /** Index of the first token covering UTF-16 offset `offset`, else the first token starting after it, else -1. */
 export function tokenCoveringOffset(tokens: readonly ScoredToken[], offset: number): number {
@@ -152,14 +152,14 @@ export function readFirstTokenSurprisal(
 export async function firstTokenSurprisal(
   input: SurprisalInput,
   scorer: Scorer,
-  options: SurprisalPlanOptions & { signal?: CancellationSignal } = {},
+  options: SurprisalPlanOptions & Pick<ScoreOptions, 'signal' | 'onProgress'> = {},
 ): Promise<StepSurprisal> {
   throwIfCancelled(options.signal);
   const windows = planSurprisalWindows(input, scorer.maxTokens, (t) => scorer.countTokens(t), options);
   if (windows.length === 0) return { surprisal: [], contextTruncated: false, windows: 0, modelTokensProcessed: 0 };
   const results = await scorer.score(
     windows.map((w) => w.request),
-    { signal: options.signal },
+    { signal: options.signal, onProgress: options.onProgress },
   );
   return {
     surprisal: readFirstTokenSurprisal(input, windows, results),

@@ -83,6 +83,11 @@ export interface CollectOptions extends ReadOptions {
    * always read; symlinked folders are never walked (cycles).
    */
   followSymlinks?: boolean;
+  /**
+   * Progress: 'scan' with the files found so far (total 0: not known yet), then 'read' with
+   * files read of the total (loadSourceFiles). Called synchronously during the scan.
+   */
+  onProgress?: (stage: 'scan' | 'read', done: number, total: number) => void;
 }
 
 export interface CollectedFiles {
@@ -237,6 +242,7 @@ export function collectSourceFiles(options: CollectOptions): CollectedFiles {
       return;
     }
     files.add(rel);
+    options.onProgress?.('scan', files.size, 0);
   };
 
   /**
@@ -347,11 +353,13 @@ export function loadSourceFiles(options: CollectOptions): { files: LoadedFile[];
   const root = path.resolve(options.root);
   const { files, skipped } = collectSourceFiles(options);
   const out: LoadedFile[] = [];
-  for (const file of files) {
+  options.onProgress?.('read', 0, files.length);
+  for (const [k, file] of files.entries()) {
     const absPath = path.resolve(root, file);
     const r = readSourceFile(absPath, file, options);
     if (r.ok) out.push({ file, absPath, text: r.text, bytes: r.bytes });
     else skipped.push(r.skipped);
+    options.onProgress?.('read', k + 1, files.length);
   }
   return { files: out, skipped };
 }
