@@ -203,7 +203,9 @@ describe('cot with the real model', () => {
       recomputeStepsPerRound: 1,
     });
     assertVerbatimSubsequence(input, re);
-    assert.ok(re.compressedTokens <= re.budget || !re.budgetMet);
+    assert.equal(re.budgetMet, true, re.warnings.join('; '));
+    assert.ok(re.compressedTokens <= re.budget, `${re.compressedTokens} tokens over the budget of ${re.budget}`);
+    assert.equal(re.compressedTokens, o200k(re.text), "the reported count is the output's o200k_base count");
     assert.ok(re.modelTokensProcessed > once.modelTokensProcessed, 'more passes were run');
     const big = await compressTrace(input, scorer, {
       ratio: 0.6,
