@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { SourceText } from '../core/code/compress-sources.js';
+import { lineSafeFileName } from '../core/code/markers.js';
 import { UsageError } from '../core/errors.js';
 import { loadSourceFiles, type CollectOptions } from '../core/files/index.js';
 import type { SkippedFile } from '../core/types.js';
@@ -47,7 +48,7 @@ export function loadScope(
 export function noSourcesMessage(paths: string[], skipped: SkippedFile[]): string {
   const where = `No source files found in ${paths.join(', ')}`;
   if (skipped.length === 0) return `${where}.`;
-  if (skipped.length === 1) return `${where}: ${skipped[0].file} was skipped (${skipped[0].detail}).`;
+  if (skipped.length === 1) return `${where}: ${lineSafeFileName(skipped[0].file)} was skipped (${skipped[0].detail}).`;
   const byReason = new Map<string, number>();
   for (const s of skipped) byReason.set(s.reason, (byReason.get(s.reason) ?? 0) + 1);
   const counts = [...byReason].map(([reason, n]) => `${n} ${reason}`).join(', ');

@@ -54,6 +54,21 @@ describe('robustness: hostile files', () => {
     assert.deepEqual(files, ['r/a.py', 'r/inside.py', 'r/lib/b.py', 'r/outside.py', 'r/passwd.py']);
   });
 
+  test('a file name with a newline stays on one header line, escaped, in compress output and reports', async () => {
+    writeTree(dir, {
+      'nl/evil\nname.py': 'def evil(x):\n    return x\n',
+      'nl/good.py': 'def good(y):\n    return y\n',
+    });
+    const r = await runCli(['compress', '--query', 'evil good', '--ratio', '1', 'nl'], { cwd: dir, env });
+    assert.equal(r.code, 0, r.stderr);
+    const headers = r.stdout.split('\n').filter((l) => l.includes('====='));
+    assert.deepEqual(headers, ['# ===== "evil\\nname.py" =====', '# ===== good.py =====']);
+    assert.ok(!r.stdout.split('\n').includes('name.py ====='), 'no header line was split');
+    const chunks = await runCli(['chunks', 'nl'], { cwd: dir, env });
+    assert.equal(chunks.code, 0, chunks.stderr);
+    assert.match(chunks.stdout, /^"nl\/evil\\nname\.py" {2}\(python, /m);
+  });
+
   test('NUL bytes after the first 64 KB still make a file binary', async () => {
     const text = 'def f():\n    return 1\n\n'.repeat(4000); // ~96 KB of text
     writeTree(dir, { 'late/tail.py': Buffer.concat([Buffer.from(text), Buffer.from([0, 0, 0x7f, 0])]) });

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { findSurprisalSpikes, splitBlocksAtSurprisalSpikes } from '../../src/core/code/blocks.js';
 import { allocateFunctionBudgets } from '../../src/core/code/budget.js';
 import { knapsackSelect } from '../../src/core/code/knapsack.js';
-import { describeOmission, fileHeader, omissionMarker } from '../../src/core/code/markers.js';
+import { describeOmission, fileHeader, lineSafeFileName, omissionMarker } from '../../src/core/code/markers.js';
 import { bm25Scores, lexicalTokens } from '../../src/core/code/bm25.js';
 import { COMPRESSION_DEFAULTS, resolveBudget } from '../../src/core/budget.js';
 import { framedQuery } from '../../src/core/code/rank.js';
@@ -194,6 +194,20 @@ describe('markers and headers', () => {
     );
     assert.equal(fileHeader('src/a.py', 'python'), '# ===== src/a.py =====\n');
     assert.equal(fileHeader('src/a.go', 'go'), '// ===== src/a.go =====\n');
+  });
+
+  it('escapes file names with line breaks or control characters (JSON style), so a header stays one line', () => {
+    assert.equal(fileHeader('src/evil\nname.py', 'python'), '# ===== "src/evil\\nname.py" =====\n');
+    assert.equal(fileHeader('a\r\u2028b\tc.go', 'go'), '// ===== "a\\r\\u2028b\\tc.go" =====\n');
+    assert.equal(fileHeader('"quoted".py', 'python'), '# ===== "\\"quoted\\".py" =====\n');
+    // Ordinary names, spaces, backslashes and non-ASCII letters included, stay verbatim.
+    assert.equal(fileHeader('dir with space/é\\x.py', 'python'), '# ===== dir with space/é\\x.py =====\n');
+    for (const name of ['x\ny.py', 'x\u0085y.py', 'x\u2029y.py', 'x\u0000y.py', 'x\u007fy.py']) {
+      const header = fileHeader(name, 'python');
+      assert.equal(header.split('\n').length, 2, JSON.stringify(header));
+      assert.equal(JSON.parse(/^# ===== (.*) =====\n$/.exec(header)![1]), name, 'the name reads back');
+    }
+    assert.equal(lineSafeFileName('plain.py'), 'plain.py');
   });
 });
 

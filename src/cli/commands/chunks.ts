@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createChunker } from '../../core/chunk/index.js';
+import { lineSafeFileName } from '../../core/code/markers.js';
 import { UsageError } from '../../core/errors.js';
 import { loadSourceFiles } from '../../core/files/index.js';
 import type { ChunkedFile, SkippedFile } from '../../core/types.js';
@@ -34,7 +35,7 @@ function printTable(results: ChunkedFile[]): void {
         : r.hadParseErrors
           ? 'tree-sitter, with syntax errors'
           : 'tree-sitter';
-    out.push(`${r.file}  (${r.language}, ${how}, ${r.chunks.length} chunks, ${tokens} tokens)`);
+    out.push(`${lineSafeFileName(r.file)}  (${r.language}, ${how}, ${r.chunks.length} chunks, ${tokens} tokens)`);
     for (const c of r.chunks) {
       const lines = `L${c.startLine}-${c.endLine}`;
       const name = c.parent && c.kind !== 'header' ? `${c.parent} › ${c.name}` : c.name;
@@ -114,7 +115,8 @@ export function register(program: Command): void {
         process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       } else {
         printTable(results);
-        for (const s of skipped) process.stderr.write(`skipped ${s.file}: ${s.reason} (${s.detail})\n`);
+        for (const s of skipped)
+          process.stderr.write(`skipped ${lineSafeFileName(s.file)}: ${s.reason} (${s.detail})\n`);
       }
     });
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { COMPRESSION_DEFAULTS, type Budget } from '../../core/budget.js';
 import { compressSources, type SourceText } from '../../core/code/compress-sources.js';
+import { lineSafeFileName } from '../../core/code/markers.js';
 import { RANKING_METHODS, type RankingMethod } from '../../core/code/rank.js';
 import { UsageError } from '../../core/errors.js';
 import { maskSecrets, type SecretFinding } from '../../core/files/index.js';
@@ -186,7 +187,7 @@ async function run(paths: string[], opts: CompressCliOptions, settings: Compress
 
 /** One line naming where secrets were masked (never the secrets themselves). */
 export function secretsNote(secrets: SecretFinding[]): string {
-  const where = secrets.slice(0, 5).map((s) => `${s.file}:${s.line} ${s.kind}`);
+  const where = secrets.slice(0, 5).map((s) => `${lineSafeFileName(s.file)}:${s.line} ${s.kind}`);
   const more = secrets.length > 5 ? `, and ${secrets.length - 5} more` : '';
   return `contextzip: masked ${secrets.length} secret${secrets.length === 1 ? '' : 's'} (${where.join(', ')}${more}); --no-mask-secrets keeps them`;
 }
@@ -227,7 +228,7 @@ function printReport(result: CompressionResult, skipped: SkippedFile[], tokenize
     `contextzip: ${result.originalTokens} -> ${result.compressedTokens} tokens (${(result.ratio * 100).toFixed(1)}%, budget ${result.budget}, ${tokenizer})`,
     `  chunks: ${result.chunks.length} total, ${kept} kept, ${partial} partial, ${result.chunks.length - kept - partial} dropped`,
     `  model: ${result.model.id} (${result.model.dtype}), ${result.modelTokensProcessed} model tokens; ${result.timings.totalMs.toFixed(0)} ms`,
-    ...skipped.map((s) => `  skipped ${s.file}: ${s.detail}`),
+    ...skipped.map((s) => `  skipped ${lineSafeFileName(s.file)}: ${s.detail}`),
     ...(result.warnings ?? []).map((w) => `  warning: ${w}`),
   ];
   process.stderr.write(`${lines.join('\n')}\n`);

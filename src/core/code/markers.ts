@@ -13,10 +13,29 @@ export function lineCommentPrefix(language: string): string | null {
   return (LANGUAGE_IDS as readonly string[]).includes(language) ? lineCommentPrefixes(language)[0] : null;
 }
 
+/** Control characters (C0, DEL, C1) and the Unicode line and paragraph separators. */
+// eslint-disable-next-line no-control-regex
+const UNSAFE_IN_LINE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/**
+ * A file name as it stands in one output line: verbatim, unless it holds a line break or
+ * another control character (legal in POSIX file names), or starts with a double quote; then
+ * as a JSON string literal (`"a\nb.py"`), so a header or report line stays one line and the
+ * name can be read back unambiguously.
+ */
+export function lineSafeFileName(file: string): string {
+  if (!UNSAFE_IN_LINE.test(file) && !file.startsWith('"')) return file;
+  // JSON.stringify leaves DEL, C1 controls and U+2028/U+2029 as they are: escape them too.
+  return JSON.stringify(file).replace(
+    /[\u007f-\u009f\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 /** The file header line that precedes each file's kept code. */
 export function fileHeader(file: string, language: string): string {
   const prefix = lineCommentPrefix(language) ?? '#';
-  return `${prefix} ===== ${file} =====\n`;
+  return `${prefix} ===== ${lineSafeFileName(file)} =====\n`;
 }
 
 export interface OmittedSummary {
