@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createChunker, type Chunker } from '../../src/core/chunk/index.js';
+import { bm25Scores } from '../../src/core/code/bm25.js';
 import { compressCode } from '../../src/core/code/compress.js';
 import { compressSources, type SourceText } from '../../src/core/code/compress-sources.js';
 import { UsageError } from '../../src/core/errors.js';
@@ -117,6 +118,37 @@ describe('compressCode with the embedded model', () => {
     assertRanksArePermutation(hybrid);
     // Same AMI per chunk (from the same passes); only the order may differ.
     hybrid.chunks.forEach((c, i) => assert.equal(c.score, ami.chunks[i].score));
+
+    // The expected order, computed here: reciprocal-rank fusion (k = 60) of the AMI order and
+    // the BM25 order of `${name} ${text}` over the same chunks (the chunker's, same sources).
+    const flat = sources.flatMap((s) => chunker.chunkFile(s.file, s.text, { countTokens }).chunks);
+    assert.equal(flat.length, ami.chunks.length);
+    const amiOrder = ami.chunks
+      .map((c, index) => ({ index, rank: c.rank }))
+      .filter((x) => x.rank > 0)
+      .sort((a, b) => a.rank - b.rank)
+      .map((x) => x.index);
+    const lex = bm25Scores(
+      amiOrder.map((i) => `${flat[i].name} ${flat[i].text}`),
+      query,
+    );
+    const lexRank = new Map(
+      lex
+        .map((score, pos) => ({ score, pos }))
+        .sort((a, b) => b.score - a.score || a.pos - b.pos)
+        .map((x, k) => [x.pos, k + 1]),
+    );
+    const expected = amiOrder
+      .map((index, pos) => ({ index, fused: 1 / (60 + pos + 1) + 1 / (60 + lexRank.get(pos)!) }))
+      .sort((a, b) => b.fused - a.fused || a.index - b.index)
+      .map((x) => x.index);
+    const hybridOrder = hybrid.chunks
+      .map((c, index) => ({ index, rank: c.rank }))
+      .filter((x) => x.rank > 0)
+      .sort((a, b) => a.rank - b.rank)
+      .map((x) => x.index);
+    assert.notDeepEqual(hybridOrder, amiOrder, 'hybrid ranking changes the AMI order');
+    assert.deepEqual(hybridOrder, expected);
   });
 
   it('fused ranking (default) puts the configuration parser first, holds the budget, ranks every chunk once', async () => {
