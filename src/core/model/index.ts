@@ -29,7 +29,9 @@ export interface ScorerSpec {
   signal?: CancellationSignal;
   onDownloadProgress?: (p: DownloadProgress) => void;
   maxTokens?: number;
+  /** Sequences per batch and padded tokens per batch (transformers-scorer.ts; defaults 1 and 4096). */
   maxBatchSize?: number;
+  maxBatchTokens?: number;
   threads?: number;
   /** Share a cache across scorers (e.g. the worker's long-lived cache); a fresh one otherwise. */
   cache?: ScoreCache | null;
@@ -59,6 +61,7 @@ export async function createScorer(spec: ScorerSpec = {}): Promise<Scorer> {
     dtype,
     maxTokens: spec.maxTokens,
     maxBatchSize: spec.maxBatchSize,
+    maxBatchTokens: spec.maxBatchTokens,
     threads: spec.threads,
     cache: spec.cache === null ? undefined : (spec.cache ?? new ScoreCache()),
   });
