@@ -37,7 +37,7 @@ const common = {
       },
     },
   ],
-  // PARSING.md: the ESM build of web-tree-sitter calls createRequire(import.meta.url),
+  // docs/ARCHITECTURE.md (parsing runtime): the ESM build of web-tree-sitter calls createRequire(import.meta.url),
   // which breaks silently in a CJS bundle; use its CJS build instead. transformers.js'
   // node ESM build has the same import.meta problem, so we alias to its CJS build too.
   alias: {
@@ -54,7 +54,7 @@ const entries = [
   { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
 ];
 
-/** Grammar wasm files shipped with the grammar packages (PARSING.md lists verified versions). */
+/** Grammar wasm files shipped with the grammar packages (versions pinned in package-lock.json). */
 export const grammarWasm = {
   javascript: `${nm}/tree-sitter-javascript/tree-sitter-javascript.wasm`,
   typescript: `${nm}/tree-sitter-typescript/tree-sitter-typescript.wasm`,

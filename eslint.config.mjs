@@ -60,14 +60,18 @@ export default tseslint.config(
     },
   },
   {
-    // The engine: strict types, and it never depends on the layers above it (ARCHITECTURE.md).
+    // The engine: strict types, and it never depends on the layers above it (docs/ARCHITECTURE.md).
     files: ['src/core/**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'vscode', message: 'src/core must not depend on VS Code (ARCHITECTURE.md).' }],
+          paths: [
+            { name: 'vscode', message: 'src/core must not depend on VS Code (docs/ARCHITECTURE.md).' },
+            { name: 'commander', message: 'Argument parsing belongs to src/cli (docs/ARCHITECTURE.md).' },
+            { name: 'cli-progress', message: 'Progress is rendered by src/cli from onProgress callbacks.' },
+          ],
           patterns: [
             {
               group: ['**/extension/**', '**/cli/**', '**/worker/**', '**/webview/**'],

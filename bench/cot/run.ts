@@ -1,5 +1,5 @@
 /**
- * Reasoning-trace compression benchmark (ALGORITHMS.md section 2).
+ * Reasoning-trace compression benchmark (docs/ALGORITHMS.md §2).
  *
  *   npx tsx bench/cot/run.ts /work/shared/bench/cot-dev/traces.jsonl [--ratio 0.8] [--model embedded]
  *        [--dtype q8] [--tokenizer o200k_base] [--seeds 5] [--out bench/results/cot-dev.json]

@@ -1,5 +1,5 @@
 // Cost of code compression on needle tasks: model tokens processed by our algorithm vs the
-// released LongCodeZip accounting on the same inputs (ALGORITHMS.md 1.6), and wall time per
+// released LongCodeZip accounting on the same inputs (docs/ALGORITHMS.md §1.6), and wall time per
 // 10k tokens of context. A fresh score cache per task, so nothing is reused across tasks.
 //
 //   npx tsx bench/needle/cost.ts DATA_DIR/tasks.jsonl [--ratio 0.2] [--limit N]

@@ -38,7 +38,7 @@ async function run(args: string[], cwd = FIXTURES): Promise<{ code: number; out:
   }
 }
 
-test('chunks --json prints the chunk array of PRODUCT.md', async () => {
+test('chunks --json prints the chunk array of docs/ARCHITECTURE.md', async () => {
   const r = await run(['chunks', '--json', '--max-class-tokens', '40', 'queue.rb']);
   assert.equal(r.code, 0);
   const rows = JSON.parse(r.out) as Array<Record<string, unknown>>;

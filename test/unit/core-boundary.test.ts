@@ -1,5 +1,5 @@
 /**
- * ARCHITECTURE.md: core/ depends on nothing above it. Scans every import in src/core and
+ * docs/ARCHITECTURE.md: core/ depends on nothing above it. Scans every import in src/core and
  * fails on 'vscode' or on a path into extension/, cli/ or worker/.
  */
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-/** `contextzip inspect` through the CLI entry: the --json contract (PRODUCT.md), --compare, errors. */
+/** `contextzip inspect` through the CLI entry: the --json contract (docs/ARCHITECTURE.md), --compare, errors. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';

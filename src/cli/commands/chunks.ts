@@ -1,6 +1,6 @@
 /**
  * `contextzip chunks`: how files split into chunks (tree-sitter definitions, code between
- * them, fallbacks), as a table grouped by file or as JSON (PRODUCT.md: an array of
+ * them, fallbacks), as a table grouped by file or as JSON (docs/ARCHITECTURE.md, command-line contracts: an array of
  * `{file, name, kind, startLine, endLine, tokens, parent}`, plus headerLines and language).
  */
 import type { Command } from 'commander';

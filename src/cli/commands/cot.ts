@@ -1,4 +1,4 @@
-/** `contextzip cot`: compress one reasoning trace (ALGORITHMS.md section 2). */
+/** `contextzip cot`: compress one reasoning trace (docs/ALGORITHMS.md §2). */
 import type { Command } from 'commander';
 import { compressTrace, type CotOptions, type CotResult, type TraceStage } from '../../core/cot/index.js';
 import { UsageError } from '../../core/errors.js';

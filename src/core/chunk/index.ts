@@ -1,5 +1,5 @@
 /**
- * Chunking: source text -> Chunk[] that tile the file (ALGORITHMS.md 1.1).
+ * Chunking: source text -> Chunk[] that tile the file (docs/ALGORITHMS.md §1.1).
  *
  *   const chunker = await createChunker({ maxClassTokens: 400 });
  *   const { chunks } = chunker.chunkFile('src/app.ts', text);

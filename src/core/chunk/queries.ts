@@ -8,7 +8,7 @@
  * (constructor -> method, macro -> function).
  *
  * Started from the verified reference queries (shared/reference/treesitter/queries.cjs);
- * the grammars' own tags.scm are not fit for chunk ranges (PARSING.md).
+ * the grammars' own tags.scm are not fit for chunk ranges.
  */
 
 const JS_COMMON = `

@@ -1,5 +1,5 @@
 /**
- * Loads web-tree-sitter and grammar wasm files from bytes (PARSING.md: init with
+ * Loads web-tree-sitter and grammar wasm files from bytes (docs/ARCHITECTURE.md, parsing runtime: init with
  * `wasmBinary` and `Language.load(Uint8Array)`, so nothing guesses file locations).
  *
  * Where the wasm files are:

@@ -1,5 +1,5 @@
 /**
- * Fine-stage blocks (ALGORITHMS.md 1.3): split a function's lines after surprisal spikes.
+ * Fine-stage blocks (docs/ALGORITHMS.md §1.3): split a function's lines after surprisal spikes.
  * A spike is a local maximum of per-line surprisal that stands above a neighbour by at
  * least tau = mean + k * std of the line values. Blank lines carry no value and never
  * create a boundary; they stay inside the block they fall in.

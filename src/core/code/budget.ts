@@ -1,5 +1,5 @@
 /**
- * Adaptive per-function budgets (ALGORITHMS.md 1.4). More relevant functions keep more of
+ * Adaptive per-function budgets (docs/ALGORITHMS.md §1.4). More relevant functions keep more of
  * their lines: r_i = clip(g * (1 + beta * (2 * s~_i - 1)), 0, 1) with min-max normalised
  * coarse scores s~_i and base rate g = budget / sum(T_i), then all r_i are rescaled so that
  * sum(r_i * T_i) equals the budget, and re-clipped.

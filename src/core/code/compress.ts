@@ -1,5 +1,5 @@
 /**
- * Code-context compression (LongCodeZip, improved; docs/ALGORITHMS.md), one stage a module:
+ * Code-context compression (LongCodeZip, improved; docs/ALGORITHMS.md §1), one stage a module:
  *   rank     (rank.ts):            order every chunk by relevance to the query;
  *   walk     (select.ts):          keep whole chunks by rank while they fit;
  *   prune    (prune-functions.ts): the next-ranked functions share what is left, block by block;

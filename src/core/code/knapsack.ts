@@ -1,5 +1,5 @@
 /**
- * Exact 0/1 knapsack for block selection (ALGORITHMS.md 1.5). The released LongCodeZip
+ * Exact 0/1 knapsack for block selection (docs/ALGORITHMS.md §1.5). The released LongCodeZip
  * falls back to a greedy pass above 100 items / 2000 tokens and then even takes blocks of
  * negative value; we always solve exactly, bucketing weights (rounding them UP, so a
  * bucketed solution never exceeds the true capacity) to keep the table at most ~2M cells.

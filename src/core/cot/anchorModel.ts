@@ -1,5 +1,5 @@
 /**
- * Optional stage 1 with a chat model (ALGORITHMS.md 2.2, the paper's method): the model
+ * Optional stage 1 with a chat model (docs/ALGORITHMS.md §2.2, the paper's method): the model
  * writes a direct "anchor" explanation from the problem and the final answer, then proposes
  * a compressed trace keeping what serves that explanation. The proposal is accepted only if
  * every paragraph of it matches, in order, an original step with

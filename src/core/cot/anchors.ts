@@ -1,5 +1,5 @@
 /**
- * Stage 1, local and deterministic (ALGORITHMS.md 2.2 "Ours"): which steps are anchored
+ * Stage 1, local and deterministic (docs/ALGORITHMS.md §2.2): which steps are anchored
  * (protected from pruning) because they contribute to the final answer.
  *
  * Exact rules. Let A be the answer text with fence marker lines (``` / ~~~ lines) removed.

@@ -1,5 +1,5 @@
 /**
- * Finding the final answer a trace leads to: the anchor of stage 1 (ALGORITHMS.md 2.2).
+ * Finding the final answer a trace leads to: the anchor of stage 1 (docs/ALGORITHMS.md §2.2).
  *
  * Order (first that applies wins):
  * 1. `user`: an answer supplied by the caller (--answer-file, a data set field), if it has

@@ -1,5 +1,5 @@
 /**
- * Reasoning-trace compression, ASAP-style (ALGORITHMS.md section 2), end to end:
+ * Reasoning-trace compression, ASAP-style (docs/ALGORITHMS.md §2), end to end:
  * split into steps -> find the final answer -> stage 1 anchors (local rules, or a chat
  * model's proposal that passes the in-order 0.6 check) -> stage 2 first-token surprisal on
  * the stage-1 output -> remove unprotected steps in ascending surprisal until the budget

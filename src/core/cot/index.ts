@@ -1,4 +1,4 @@
-/** Reasoning-trace compression (ALGORITHMS.md section 2): the public surface of core/cot. */
+/** Reasoning-trace compression (docs/ALGORITHMS.md §2): the public surface of core/cot. */
 export { splitTrace, splitSteps, assembleTrace, type TraceStep, type SplitTrace } from './steps.js';
 export { detectFinalAnswer, fencedBlocks, type FinalAnswer, type AnswerSource } from './answer.js';
 export {

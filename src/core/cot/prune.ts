@@ -1,5 +1,5 @@
 /**
- * Stage 2 removal (ALGORITHMS.md 2.3), pure: given per-step tokens, surprisal and
+ * Stage 2 removal (docs/ALGORITHMS.md §2.3), pure: given per-step tokens, surprisal and
  * protection, the order in which steps are removed to meet a token budget.
  *
  * Rule (exact): while the estimated total exceeds the budget, remove the unprotected,

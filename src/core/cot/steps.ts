@@ -1,5 +1,5 @@
 /**
- * Splitting a reasoning trace into steps (ALGORITHMS.md 2.1).
+ * Splitting a reasoning trace into steps (docs/ALGORITHMS.md §2.1).
  *
  * Rules (exact):
  * - The trace is read line by line; a line ends at "\n" (a preceding "\r" belongs to the

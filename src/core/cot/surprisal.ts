@@ -1,5 +1,5 @@
 /**
- * Stage 2 scores (ALGORITHMS.md 2.3): first-token surprisal of every step,
+ * Stage 2 scores (docs/ALGORITHMS.md §2.3): first-token surprisal of every step,
  *   S_k = -log p(first token of step k | problem + steps 1..k-1),
  * for all steps from ONE forward pass over the whole trace (or, for a trace longer than the
  * model window, one batched scorer call over overlapping windows).

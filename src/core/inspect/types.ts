@@ -1,7 +1,7 @@
 /**
  * What the inspector knows about a model file. A reader turns a file into `TensorEntry`s
  * (logical tensors: an int8 weight with its scale and zero point is ONE entry); statistics
- * turn entries into `TensorReport`s. The `inspect --json` contract (PRODUCT.md) is
+ * turn entries into `TensorReport`s. The `inspect --json` contract (docs/ARCHITECTURE.md) is
  * `ModelReport` serialized.
  */
 

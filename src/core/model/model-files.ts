@@ -1,6 +1,6 @@
 /**
  * Where model folders live and what they must contain. A model folder has the layout
- * transformers.js reads (MODELS.md): config.json, tokenizer.json, tokenizer_config.json and
+ * transformers.js reads (docs/MODELS.md): config.json, tokenizer.json, tokenizer_config.json and
  * onnx/<file for the dtype>. We check it up front so a missing or corrupt file gives a
  * message naming the file, instead of a stack trace from deep inside onnxruntime.
  */

@@ -111,7 +111,7 @@ export class TransformersScorer implements Scorer {
     const config = checkModelFolder(location.dir, dtype);
     const tf = transformers();
     // Never fetch anything while loading: a missing optional file (generation_config.json)
-    // would otherwise trigger a request to the hub (MODELS.md). Downloads are explicit.
+    // would otherwise trigger a request to the hub (docs/MODELS.md). Downloads are explicit.
     tf.env.allowRemoteModels = false;
     tf.env.allowLocalModels = true;
     let loadRef: string;

@@ -1,5 +1,5 @@
 /**
- * Optional stage 1 with a VS Code chat model (vscode.lm), ALGORITHMS.md 2.2: only when the
+ * Optional stage 1 with a VS Code chat model (vscode.lm), docs/ALGORITHMS.md §2.2: only when the
  * user turned on `contextzip.cot.useChatModelAnchor`, and only with the chat model the user
  * picked (remembered in global state; never a default we choose). The proposal it returns is
  * checked in core (in-order paragraphs, difflib ratio >= 0.6) before anything is used.
