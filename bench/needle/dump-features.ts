@@ -4,7 +4,7 @@
 //   {id, language, query, needle, chunks: [{file, name, kind, startLine, endLine, tokens, ami, text}]}
 // `needle` is the index of the chunk with the largest line overlap with the needle (-1: none).
 //
-//   npx tsx bench/needle/dump-features.ts TASKS.jsonl OUT.jsonl [--model embedded] [--dtype q8] [--limit N]
+//   npx tsx bench/needle/dump-features.ts TASKS.jsonl OUT.jsonl [--model embedded] [--dtype q8] [--limit N] [--no-model]
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createChunker } from '../../src/core/chunk/index.js';
@@ -21,6 +21,7 @@ const { values: args, positionals } = parseArgs({
     dtype: { type: 'string', default: 'q8' },
     limit: { type: 'string' },
     filter: { type: 'string' },
+    'no-model': { type: 'boolean', default: false },
   },
 });
 
@@ -29,20 +30,25 @@ async function main(): Promise<void> {
   const tasks = loadNeedleTasks(tasksFile, { filter: args.filter, limit: args.limit });
   const countTokens = createTokenCounter('o200k_base');
   const chunker = await createChunker({ countTokens });
-  const scorer = await createScorer({ model: args.model, dtype: args.dtype, cache: new ScoreCache() });
+  // --no-model: chunks and lexical material only (ami null), for fast studies of the other signals.
+  const scorer = args['no-model']
+    ? null
+    : await createScorer({ model: args.model, dtype: args.dtype, cache: new ScoreCache() });
   const out = fs.createWriteStream(outFile);
   let n = 0;
   for (const t of tasks) {
     const chunks = t.files
       .flatMap((f) => chunker.chunkFile(f.path, f.content, { countTokens }).chunks)
       .filter((c) => c.text.trim() !== '');
-    const session = new ScoringSession(scorer);
-    const ranked = await rankChunks(
-      chunks.map((c, i) => ({ c, i })),
-      session,
-      { query: capQuery(t.query, scorer), ranking: 'ami' },
-    );
-    const ami = new Map(ranked.map((r) => [r.index, r.score]));
+    const ami = new Map<number, number>();
+    if (scorer) {
+      const ranked = await rankChunks(
+        chunks.map((c, i) => ({ c, i })),
+        new ScoringSession(scorer),
+        { query: capQuery(t.query, scorer), ranking: 'ami' },
+      );
+      for (const r of ranked) ami.set(r.index, r.score);
+    }
     const overlap = (c: { file: string; startLine: number; endLine: number }) =>
       c.file !== t.needle.path
         ? 0
