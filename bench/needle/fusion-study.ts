@@ -9,7 +9,7 @@
 //       [--assoc LABEL=DIR ...] [--ratio 0.2] [--out bench/results/relevance-levers.json]
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { bm25fScores, bm25Scores } from '../../src/core/code/bm25.js';
+import { bm25fScores, bm25Scores, lexicalTokens } from '../../src/core/code/bm25.js';
 import { zScores } from '../../src/core/code/rank-math.js';
 import { WordAssociation } from '../../src/core/model/word-association.js';
 
@@ -73,9 +73,16 @@ function featurize(file: string): Featured[] {
         t.query,
       ),
     };
+    raw.name = nameOverlap(
+      t.chunks.map((c) => c.name),
+      t.query,
+    );
     for (const a of assocs) {
       const q = a.m.wordIds(t.query);
       raw[a.label] = t.chunks.map((c) => a.m.relevance(q, c.text));
+      raw[`${a.label}:name`] = t.chunks.map((c) =>
+        a.m.relevance(q, `${c.name}\n${c.text.split('\n').slice(0, 3).join('\n')}`),
+      );
     }
     out.push({
       id: t.id,
@@ -140,7 +147,10 @@ const fitSets = (args.fit as string[]).map((f) => ({ file: f, tasks: featurize(f
 const evalSets = (args.eval as string[]).map((f) => ({ file: f, tasks: featurize(f) }));
 const fitTasks = fitSets.flatMap((s) => s.tasks);
 const rows: Array<{ method: string; w: Weights }> = [
-  ...['ami', 'bm25', 'bm25f', ...assocs.map((a) => a.label)].map((s) => ({ method: `${s} alone`, w: { [s]: 1 } })),
+  ...['ami', 'bm25', 'bm25f', 'name', ...assocs.flatMap((a) => [a.label, `${a.label}:name`])].map((s) => ({
+    method: `${s} alone`,
+    w: { [s]: 1 },
+  })),
 ];
 if (fitTasks.length > 0) {
   const fused = (signals: string[]) => {
@@ -148,9 +158,13 @@ if (fitTasks.length > 0) {
     rows.push({ method: `fused ${signals.map((s) => `${s} ${w[s]}`).join(' + ')}`, w });
   };
   fused(['ami', 'bm25f']);
+  fused(['bm25f', 'name']);
   for (const a of assocs) {
     fused(['bm25f', a.label]);
     fused(['ami', 'bm25f', a.label]);
+    fused(['bm25f', 'name', a.label]);
+    fused(['bm25f', a.label, `${a.label}:name`]);
+    fused(['ami', 'bm25f', 'name', a.label]);
   }
 }
 const report: Record<string, unknown> = { ratio, fittedOn: fitSets.map((s) => s.file), rows, sets: {} };
@@ -172,3 +186,16 @@ for (const set of [...fitSets, ...evalSets]) {
   (report.sets as Record<string, unknown>)[set.file] = res;
 }
 if (args.out) fs.writeFileSync(args.out, JSON.stringify(report, null, 2) + '\n');
+
+/**
+ * Share of each definition name's words that occur in the query (0 for names without words):
+ * `parseHeaders` for "parse the headers of a request" is 1, `RoutePattern` for "builds the
+ * routing pattern" is 1 (`rout`, `pattern`), `get` for the same query is 0.
+ */
+function nameOverlap(names: string[], query: string): number[] {
+  const q = new Set(lexicalTokens(query));
+  return names.map((n) => {
+    const w = [...new Set(lexicalTokens(n))];
+    return w.length === 0 ? 0 : w.filter((x) => q.has(x)).length / w.length;
+  });
+}

@@ -2,7 +2,7 @@
 # Reproducible pipeline for the embedded default model (models/embedded). Offline; CPU only.
 # Needs: node (repo deps installed), Debian python3-torch python3-onnx python3-numpy libopenblas0-pthread,
 #        golang-1.19-src and rust-src (apt) for the Go/Rust part of the corpus.
-# Usage: tools/model/build.sh [all|corpus|tokenizer|train|continue|assoc|tune|export|variants|check|bench|needle]   (default: all)
+# Usage: tools/model/build.sh [all|corpus|tokenizer|train|continue|assoc|tune|export|variants|check|bench|study|words|fusion]   (default: all)
 #   TRAIN_MINUTES=70 VERSION=1.0.0 tools/model/build.sh all
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -73,6 +73,26 @@ if [[ $step == all || $step == check ]]; then
 fi
 if [[ $step == all || $step == bench ]]; then
   nice -n 5 node bench/model/docstring-ranking.mjs
+fi
+if [[ $step == words ]]; then
+  # 1.3.0 word-association component (identifier sub-words; src/core/model/word-association.ts) from the
+  # repository corpus (tools/model/CORPUS.md): decontaminate the pairs, split them into words exactly as the
+  # extension does, train, and copy the two files into the model folder.
+  PAIRS=${PAIRS:?PAIRS=path/to/pairs-train.jsonl (tools/model/CORPUS.md)}
+  node ../shared/tools/decontaminate.mjs jsonl --fields code,doc < "$PAIRS" > "$W/word-pairs.jsonl"
+  npx tsx tools/model/tokenize_word_pairs.ts "$W/word-pairs.jsonl" "$W/word-pairs.words.jsonl"
+  nice $PY tools/model/py/train_word_assoc.py "$W/word-pairs.words.jsonl" "$W/words" --dim 128 --epochs 8 --min-count 3
+  cp "$W/words/word-association.json" "$W/words/word-association.bin" "$OUT/"
+fi
+if [[ $step == fusion ]]; then
+  # Fused-ranking weights (src/core/code/fusion.ts), fitted on needle tasks of HELD-OUT repositories only
+  # (TASKS from tools/model/make_repo_needle_tasks.mjs); needle-dev is reported with NEEDLE_DEV, never fitted.
+  TASKS=${TASKS:?TASKS=path/to/tasks-heldout.jsonl}
+  npx tsx bench/needle/select-low-leak.ts "$TASKS" "$W/fusion-tasks.jsonl"
+  npx tsx bench/needle/dump-features.ts "$W/fusion-tasks.jsonl" "$W/fusion-features.jsonl"
+  ${NEEDLE_DEV:+npx tsx bench/needle/dump-features.ts "$NEEDLE_DEV" "$W/needle-dev-features.jsonl"}
+  npx tsx bench/needle/fusion-study.ts --fit "$W/fusion-features.jsonl" --assoc "words=$OUT" \
+    ${NEEDLE_DEV:+--eval "$W/needle-dev-features.jsonl"} --out bench/results/relevance-levers.json
 fi
 if [[ $step == study ]]; then
   # needle-style tasks from the HELD-OUT dev split: how the model ranks chunks for a description, per mixture

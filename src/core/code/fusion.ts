@@ -7,7 +7,7 @@
  *               model has that component.
  * z-scores put the three on one scale within a run whatever their units. The weights were fitted
  * on needle tasks built from held-out repositories of our training corpus (never on a benchmark
- * set; bench/results/relevance-levers.md); a model may ship its own in config.json
+ * set; bench/results/relevance-levers.md); a model ships its own in config.json
  * (`contextzip.ranking.weights`).
  */
 import { zScores } from './rank-math.js';
@@ -25,8 +25,8 @@ export interface RelevanceSignals {
   association?: number[];
 }
 
-/** Weights for models without their own (AMI + lexical only). */
-export const DEFAULT_FUSION_WEIGHTS: FusionWeights = { ami: 0.35, lexical: 0.65, association: 0 };
+/** Weights for models without their own: AMI + lexical only, fitted on the same held-out tasks. */
+export const DEFAULT_FUSION_WEIGHTS: FusionWeights = { ami: 0.7, lexical: 0.3, association: 0 };
 
 /** Fused score of each chunk; the association weight is dropped when that signal is absent. */
 export function fuseSignals(signals: RelevanceSignals, weights: FusionWeights): number[] {
