@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { AutoTokenizer, env } from '@huggingface/transformers';
 import { createChunker } from '../../src/core/chunk/index.js';
 import { createTokenCounter } from '../../src/core/tokens/index.js';
-import { loadNeedleTasks } from './tasks.js';
+import { loadNeedleTasks, needleChunkIndex } from './tasks.js';
 
 const { values: args, positionals } = parseArgs({
   allowPositionals: true,
@@ -30,14 +30,7 @@ async function main(): Promise<void> {
     const chunks = t.files
       .flatMap((f) => chunker.chunkFile(f.path, f.content, { countTokens }).chunks)
       .filter((c) => c.text.trim() !== '');
-    const overlap = (c: { file: string; startLine: number; endLine: number }) =>
-      c.file !== t.needle.path
-        ? 0
-        : Math.max(0, Math.min(c.endLine, t.needle.endLine) - Math.max(c.startLine, t.needle.startLine) + 1);
-    let needle = -1;
-    chunks.forEach((c, i) => {
-      if (overlap(c) > 0 && (needle < 0 || overlap(c) > overlap(chunks[needle]))) needle = i;
-    });
+    const needle = needleChunkIndex(t, chunks);
     const totalTokens = t.files.reduce((s, f) => s + countTokens(f.content), 0);
     out.write(
       JSON.stringify({

@@ -12,7 +12,7 @@ import { capQuery, rankChunks } from '../../src/core/code/rank.js';
 import { ScoringSession } from '../../src/core/code/scoring-session.js';
 import { createScorer, ScoreCache } from '../../src/core/model/index.js';
 import { createTokenCounter } from '../../src/core/tokens/index.js';
-import { loadNeedleTasks } from './tasks.js';
+import { loadNeedleTasks, needleChunkIndex } from './tasks.js';
 
 const { values: args, positionals } = parseArgs({
   allowPositionals: true,
@@ -49,14 +49,7 @@ async function main(): Promise<void> {
       );
       for (const r of ranked) ami.set(r.index, r.score);
     }
-    const overlap = (c: { file: string; startLine: number; endLine: number }) =>
-      c.file !== t.needle.path
-        ? 0
-        : Math.max(0, Math.min(c.endLine, t.needle.endLine) - Math.max(c.startLine, t.needle.startLine) + 1);
-    let needle = -1;
-    chunks.forEach((c, i) => {
-      if (overlap(c) > 0 && (needle < 0 || overlap(c) > overlap(chunks[needle]))) needle = i;
-    });
+    const needle = needleChunkIndex(t, chunks);
     out.write(
       JSON.stringify({
         id: t.id,
