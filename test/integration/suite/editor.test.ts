@@ -87,21 +87,21 @@ suite('Editor experience (inline results, report, Last Run, budget)', () => {
       `distance() ${distance.startLine}-${distance.endLine} not in kept ${JSON.stringify(applied.kept)}`,
     );
     assert.ok(applied.dropped.length > 0, 'a 160-token budget drops code of shapes.ts');
-    // pinned: this run with the embedded model 1.2.0 (q8) keeps the Shape type + distance(),
-    // Circle.contains and Rect's constructor
+    // pinned: this run with the embedded model 1.3.0 (q8, fused ranking) keeps distance(),
+    // Circle's constructor and Circle.contains
     assert.deepEqual(applied, {
       kept: [
-        [9, 15],
+        [11, 15],
+        [17, 23],
         [28, 30],
-        [34, 38],
       ],
       partialKept: [],
       partialDropped: [],
       dropped: [
-        [1, 8],
-        [16, 27],
-        [31, 33],
-        [39, 44],
+        [1, 10],
+        [16, 16],
+        [24, 27],
+        [31, 44],
       ],
     });
   });
@@ -152,14 +152,13 @@ suite('Editor experience (inline results, report, Last Run, budget)', () => {
       ...(why[0].command!.arguments as unknown[]),
     );
     assert.match(text, /(Kept whole|Pruned to|Dropped)/);
-    // pinned (embedded model 1.2.0, q8): the kept chunks of shapes.ts and their ranks
+    // pinned (embedded model 1.3.0, q8, fused ranking): the kept chunks of shapes.ts and their ranks
     assert.deepEqual(
       titles.filter((t) => t.includes(' kept ')),
       [
-        'rank 3 of 23 · kept 2/2 lines · relevance 39',
         'rank 1 of 23 · kept 5/5 lines · relevance 100',
-        'rank 2 of 23 · kept 3/3 lines · relevance 78',
-        'rank 4 of 23 · kept 5/5 lines · relevance 35',
+        'rank 3 of 23 · kept 7/7 lines · relevance 66',
+        'rank 2 of 23 · kept 3/3 lines · relevance 71',
       ],
       JSON.stringify(titles),
     );
