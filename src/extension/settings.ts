@@ -21,6 +21,8 @@ export interface ContextZipSettings {
   ranking: RankingMethod;
   cotUseChatModelAnchor: boolean;
   cotRatio: number;
+  /** Mask secrets (private keys, API tokens) in sources before they are compressed. */
+  maskSecrets: boolean;
 }
 
 export function readSettings(scope?: vscode.ConfigurationScope): ContextZipSettings {
@@ -41,6 +43,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): ContextZipSetti
     ranking: RANKING_METHODS.find((m) => m === c.get<string>('ranking', 'fused')) ?? 'fused',
     cotUseChatModelAnchor: c.get<boolean>('cot.useChatModelAnchor', false),
     cotRatio: c.get<number>('cot.ratio', 0.8),
+    maskSecrets: c.get<boolean>('maskSecrets', true),
   };
 }
 

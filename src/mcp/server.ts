@@ -25,7 +25,7 @@ import {
 import type { CompressionResult, SkippedFile } from '../core/types.js';
 import { ModelWorkerClient, type JobOptions } from '../worker/client.js';
 import type { CompressJobPayload, ModelSpecPayload } from '../worker/jobs.js';
-import { maskSecrets, type SecretFinding } from '../core/files/index.js';
+import { maskSourceSecrets, maskedSecretsNote } from '../core/files/index.js';
 import { loadMcpScope } from './scope.js';
 
 /** The model worker client's `run` (src/worker/client.ts). */
@@ -96,12 +96,7 @@ export function createContextZipMcpServer(options: ContextZipMcpOptions): McpSer
               '.',
           );
         // As `contextzip compress` does: secrets found in files are masked before anything is returned.
-        const secrets: SecretFinding[] = [];
-        for (const src of scope.sources) {
-          const masked = await maskSecrets(src.text, src.file);
-          src.text = masked.text;
-          secrets.push(...masked.findings);
-        }
+        const secrets = await maskSourceSecrets(scope.sources);
         const payload: CompressJobPayload = {
           model: options.model,
           sources: scope.sources,
@@ -118,7 +113,7 @@ export function createContextZipMcpServer(options: ContextZipMcpOptions): McpSer
           onProgress: progressSender(extra),
         });
         const summary = omittedSummaryLine(result);
-        return [secrets.length ? `${summary} ${maskedNote(secrets)}` : summary, result.text];
+        return [secrets.length ? `${summary} ${maskedSecretsNote(secrets)}` : summary, result.text];
       }),
   );
 
@@ -154,12 +149,6 @@ export function createContextZipMcpServer(options: ContextZipMcpOptions): McpSer
 }
 
 /** Where secrets were masked (never the secrets themselves). */
-function maskedNote(secrets: SecretFinding[]): string {
-  const where = secrets.slice(0, 5).map((s) => `${s.file}:${s.line} ${s.kind}`);
-  const more = secrets.length > 5 ? `, and ${secrets.length - 5} more` : '';
-  return `Masked ${secrets.length} secret${secrets.length === 1 ? '' : 's'} (${where.join(', ')}${more}).`;
-}
-
 type Extra = {
   signal: AbortSignal;
   _meta?: { progressToken?: string | number };

@@ -6,7 +6,7 @@ import { compressSources, type SourceText } from '../../core/code/compress-sourc
 import { lineSafeFileName } from '../../core/code/markers.js';
 import { RANKING_METHODS, type RankingMethod } from '../../core/code/rank.js';
 import { UsageError } from '../../core/errors.js';
-import { maskSecrets, type SecretFinding } from '../../core/files/index.js';
+import { maskSourceSecrets, type SecretFinding } from '../../core/files/index.js';
 import { createTokenCounter } from '../../core/tokens/index.js';
 import type { CompressionResult, SkippedFile } from '../../core/types.js';
 import {
@@ -139,15 +139,9 @@ async function run(paths: string[], opts: CompressCliOptions, settings: Compress
     onProgress: fileProgress(progress),
   });
   if (scope.sources.length === 0) throw new UsageError(noSourcesMessage(paths, scope.skipped));
-  const secrets: SecretFinding[] = [];
-  if (opts.maskSecrets) {
-    for (const [k, src] of scope.sources.entries()) {
-      progress.update('checking for secrets', k, scope.sources.length, 'files');
-      const masked = await maskSecrets(src.text, src.file);
-      src.text = masked.text;
-      secrets.push(...masked.findings);
-    }
-  }
+  const secrets: SecretFinding[] = opts.maskSecrets
+    ? await maskSourceSecrets(scope.sources, (k, n) => progress.update('checking for secrets', k, n, 'files'))
+    : [];
   const cursor = opts.cursor ? resolveCursor(opts.cursor, scope.root, scope.sources) : undefined;
 
   progress.stop(); // a warning about the score cache goes on its own line

@@ -17,4 +17,12 @@ export {
   type ReadOptions,
   type ReadResult,
 } from './read.js';
-export { maskSecrets, secretMarker, SECRET_FILE_EXCLUDES, type SecretFinding, type MaskedText } from './secrets.js';
+export {
+  maskSecrets,
+  maskSourceSecrets,
+  maskedSecretsNote,
+  secretMarker,
+  SECRET_FILE_EXCLUDES,
+  type SecretFinding,
+  type MaskedText,
+} from './secrets.js';

@@ -123,3 +123,28 @@ export async function maskSecrets(text: string, file: string): Promise<MaskedTex
     findings: merged.map((s) => ({ file, line: lineAt(text, s.start), kind: s.kind, rule: s.rule })),
   };
 }
+
+/**
+ * Masks the secrets of every source in place (see maskSecrets) and lists what was masked, in
+ * source order. The one loop the CLI, the MCP server and the editor's compressions share.
+ */
+export async function maskSourceSecrets(
+  sources: { file: string; text: string }[],
+  onFile?: (done: number, total: number) => void,
+): Promise<SecretFinding[]> {
+  const findings: SecretFinding[] = [];
+  for (const [k, src] of sources.entries()) {
+    onFile?.(k, sources.length);
+    const masked = await maskSecrets(src.text, src.file);
+    src.text = masked.text;
+    findings.push(...masked.findings);
+  }
+  return findings;
+}
+
+/** "Masked 2 secrets (a.ts:3 AWSAccessKeyID, …)." — file, line and kind, never the value. */
+export function maskedSecretsNote(findings: readonly SecretFinding[], max = 5): string {
+  const where = findings.slice(0, max).map((s) => `${s.file}:${s.line} ${s.kind}`);
+  const more = findings.length > max ? `, and ${findings.length - max} more` : '';
+  return `Masked ${findings.length} secret${findings.length === 1 ? '' : 's'} (${where.join(', ')}${more}).`;
+}

@@ -225,6 +225,8 @@ export class ContextZipChatParticipant {
       budget: window ? { ...window, budget: r.budget, compressedTokens: r.compressedTokens, sentTokens } : undefined,
     };
     this.streamReferences(run, sources, stream);
+    // e.g. the secrets masked before compression (file:line and kind, never the value)
+    for (const w of r.warnings ?? []) stream.markdown(`> ${w}\n\n`);
 
     if (command === 'compress') {
       stream.markdown(`${omittedSummaryLine(r)}\n\n`);

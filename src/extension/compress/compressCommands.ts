@@ -9,6 +9,7 @@ import { askBudget, defaultBudget, recentBudgets, rememberBudget, type BudgetIte
 import { fmt, oneLine, pct } from './format.js';
 import { openPreview } from './preview.js';
 import type { CompressionRun, CompressScope, RunStore } from './runStore.js';
+import { maskCollectedSources, withMaskNote } from './maskSources.js';
 import { activeSourceDocument, collectSources, documentLabel } from './sources.js';
 
 /**
@@ -227,6 +228,13 @@ async function compressWithProgress(
       : '';
     throw new UsageError(`No source files to compress in ${collected.scopeLabel || scopeTitle[req.scope]}${why}.`);
   }
+  report('Checking for secrets…', true);
+  const masked = await maskCollectedSources(collected.sources, {
+    enabled: settings.maskSecrets,
+    log: deps.log,
+    onFile: (i, n) => report(`Checking for secrets… ${i + 1}/${n}`),
+  });
+  if (token.isCancellationRequested) throw new CancelledError();
   const cursor = req.cursor ? { file: documentLabel(req.cursor.doc.uri), offset: req.cursor.offset } : undefined;
   const payload: CompressJobPayload = {
     model: deps.service.payload(),
@@ -279,7 +287,7 @@ async function compressWithProgress(
     scopeLabel: collected.scopeLabel,
     cursor: cursor ? { file: cursor.file, line: req.cursor!.line } : undefined,
     time: new Date(),
-    result,
+    result: withMaskNote(result, masked),
     files: collected.files,
     tokenizer: settings.tokenizer,
     request: {
@@ -367,7 +375,8 @@ async function askScope(cursor: boolean): Promise<{ scope: CompressScope; folder
 async function notifyResult(run: CompressionRun): Promise<void> {
   const r = run.result;
   const pick = await vscode.window.showInformationMessage(
-    `ContextZip: compressed ${fmt(r.originalTokens)} → ${fmt(r.compressedTokens)} tokens (${pct(r.ratio)}) · ${chunkCounts(r.chunks)}`,
+    `ContextZip: compressed ${fmt(r.originalTokens)} → ${fmt(r.compressedTokens)} tokens (${pct(r.ratio)}) · ${chunkCounts(r.chunks)}` +
+      (r.warnings?.length ? ` · ${r.warnings.join(' ')}` : ''),
     'Copy to Clipboard',
     'Show Report',
   );

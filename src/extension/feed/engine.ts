@@ -9,6 +9,7 @@ import { CancelledError, UsageError } from '../../core/errors.js';
 import type { CompressionResult, SkippedFile } from '../../core/types.js';
 import type { CompressJobPayload } from '../../worker/jobs.js';
 import type { JobProgress } from '../../worker/protocol.js';
+import { maskCollectedSources, withMaskNote } from '../compress/maskSources.js';
 import type { CompressionRun, RunStore } from '../compress/runStore.js';
 import type { ContextZipLog } from '../log.js';
 import type { ModelService } from '../model/modelService.js';
@@ -44,6 +45,12 @@ export async function compressInWorker(
     throw new UsageError(`No source files to compress in ${request.scopeLabel || 'the workspace'}${why}.`);
   }
   const settings = readSettings();
+  const masked = await maskCollectedSources(sources.sources, {
+    enabled: settings.maskSecrets,
+    log: deps.log,
+    lineOffsets: sources.lineOffsets,
+  });
+  if (options.token.isCancellationRequested) throw new CancelledError();
   const payload: CompressJobPayload = {
     model: deps.service.payload(),
     sources: sources.sources,
@@ -69,7 +76,7 @@ export async function compressInWorker(
     scope: 'workspace',
     scopeLabel: request.scopeLabel,
     time: new Date(),
-    result,
+    result: withMaskNote(result, masked),
     files: sources.files,
     tokenizer: settings.tokenizer,
     // a re-run from the run report compresses the workspace (chat references are not kept)

@@ -81,7 +81,8 @@ export class CompressCodeTool implements vscode.LanguageModelTool<unknown> {
         },
         { token },
       );
-      return textResult(omittedSummaryLine(run.result), run.result.text);
+      const warnings = run.result.warnings ?? [];
+      return textResult([omittedSummaryLine(run.result), ...warnings].join(' '), run.result.text);
     } catch (err) {
       this.deps.log.info(`${CODE_TOOL}: ${err instanceof Error ? err.message : String(err)}`);
       return failure(CODE_TOOL, err);
