@@ -135,7 +135,13 @@ export function registerCompressFeatures(
     return text;
   };
   command('contextzip.copyLastResult', copy);
-  command('contextzip.copyPreview', copy);
+  // The preview's copy copies with the header (issue 11): one command, contextzip.copyCompressedContext,
+  // is the title button; this id stays for keybindings that name it.
+  command('contextzip.copyPreview', async (arg?: RunArg) => {
+    const run = runFor(arg);
+    if (!run) return noRun();
+    return vscode.commands.executeCommand<string>('contextzip.copyCompressedContext', run.id);
+  });
   command('contextzip.openLastResult', async (arg?: RunArg) => {
     const run = runFor(arg);
     if (!run) return noRun();

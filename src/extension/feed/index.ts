@@ -36,8 +36,10 @@ export function registerFeedFeatures(
       `MCP server definition ${mcpRegistered ? 'registered' : 'not registered (this VS Code has no MCP provider API)'}`,
   );
 
-  deps.command(COPY_COMMAND, async (arg?: number) => {
-    const run = typeof arg === 'number' ? deps.runs.get(arg) : deps.runs.last;
+  // Also the preview's title button (Copy Compressed Context), which passes the preview's URI.
+  deps.command(COPY_COMMAND, async (arg?: number | vscode.Uri) => {
+    const run =
+      arg instanceof vscode.Uri ? deps.runs.byUri(arg) : typeof arg === 'number' ? deps.runs.get(arg) : deps.runs.last;
     if (!run) {
       void vscode.window.showInformationMessage(
         'ContextZip: no compression result yet. Run "ContextZip: Compress Context for Query…" or ask @contextzip first.',
