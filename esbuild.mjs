@@ -1,16 +1,21 @@
 // One build script for everything that ships: the extension host bundle, the worker, the CLI
 // and (later) webview bundles. Copies the tree-sitter runtime + grammar wasm files, the
-// embedded model and the native onnxruntime binding for this platform into dist/, so the
-// bundles run with no node_modules present.
-// Usage: node esbuild.mjs [--watch] [--dev]
+// embedded model and the native onnxruntime binding for this platform (or for --target) into
+// dist/, so the bundles run with no node_modules present.
+// Usage: node esbuild.mjs [--watch] [--dev] [--target <vscode-target>, e.g. linux-x64, win32-x64]
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
+import { copyDir, copyFile, copyOrt, ortBinDir } from './tools/ort-binaries.mjs';
 
 const watch = process.argv.includes('--watch');
 const dev = process.argv.includes('--dev') || watch;
+const targetAt = process.argv.indexOf('--target');
+const target = targetAt >= 0 ? process.argv[targetAt + 1] : undefined;
+if (targetAt >= 0 && (!target || target.startsWith('--'))) throw new Error('--target needs a value, e.g. linux-x64');
 const out = 'dist';
 const nm = 'node_modules';
+if (target !== undefined) ortBinDir(target, nm); // fail before building if there is no binary for it
 
 const common = {
   bundle: true,
@@ -72,22 +77,6 @@ export const grammarWasm = {
   kotlin: `${nm}/@tree-sitter-grammars/tree-sitter-kotlin/tree-sitter-kotlin.wasm`,
 };
 
-function copyFile(src, dest) {
-  fs.mkdirSync(path.dirname(dest), { recursive: true });
-  fs.copyFileSync(src, dest);
-}
-
-function copyDir(src, dest, filter = () => true) {
-  if (!fs.existsSync(src)) return;
-  for (const ent of fs.readdirSync(src, { withFileTypes: true })) {
-    const s = path.join(src, ent.name);
-    const d = path.join(dest, ent.name);
-    if (!filter(s)) continue;
-    if (ent.isDirectory()) copyDir(s, d, filter);
-    else copyFile(s, d);
-  }
-}
-
 function copyAssets() {
   copyFile(`${nm}/web-tree-sitter/tree-sitter.wasm`, `${out}/wasm/tree-sitter.wasm`);
   for (const src of Object.values(grammarWasm)) {
@@ -98,19 +87,9 @@ function copyAssets() {
   // stays in the repository for parity tests and benchmarks. CONTEXTZIP_SHIP_FP32=1 ships it too.
   const shipFp32 = process.env.CONTEXTZIP_SHIP_FP32 === '1';
   copyDir('models/embedded', `${out}/models/embedded`, (p) => shipFp32 || path.basename(p) !== 'model.onnx');
-  // onnxruntime-node for this platform only: the package holds every platform (~290 MB).
-  const ort = `${nm}/onnxruntime-node`;
-  const plat = `bin/napi-v6/${process.platform}/${process.arch}`;
-  copyFile(`${ort}/package.json`, `${out}/node_modules/onnxruntime-node/package.json`);
-  copyDir(`${ort}/dist`, `${out}/node_modules/onnxruntime-node/dist`);
-  copyDir(`${ort}/${plat}`, `${out}/node_modules/onnxruntime-node/${plat}`);
-  copyDir(
-    `${nm}/onnxruntime-common`,
-    `${out}/node_modules/onnxruntime-common`,
-    (p) => !p.includes(`${path.sep}node_modules${path.sep}`),
-  );
-  const nested = `${ort}/node_modules/onnxruntime-common`;
-  if (fs.existsSync(nested)) copyDir(nested, `${out}/node_modules/onnxruntime-node/node_modules/onnxruntime-common`);
+  // onnxruntime-node for one platform only: the package holds every platform (~290 MB).
+  // --target <vscode-target> picks the platform of a per-platform package (tools/package-targets.mjs).
+  copyOrt({ nm, out, target });
 }
 
 async function build() {

@@ -4,7 +4,7 @@ import type { ContextZipLog } from '../log.js';
 import type { ChunkedFileEntry, ChunksTreeProvider } from '../views/chunkTree.js';
 import type { ChunkerService } from './chunkerService.js';
 import { toEntry } from './showChunks.js';
-import { collectWorkspaceFiles, readWorkspaceFile } from './workspaceFiles.js';
+import { collectWorkspaceFiles, readWorkspaceFile } from '../workspaceFiles.js';
 
 export interface WorkspaceChunkResult {
   /** Files VS Code found after `files.exclude` and `contextzip.exclude`. */

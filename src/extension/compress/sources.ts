@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { SourceText } from '../../core/code/compress-sources.js';
 import { UsageError } from '../../core/errors.js';
 import type { SkippedFile } from '../../core/types.js';
-import { collectWorkspaceFiles, readWorkspaceFile } from '../chunks/workspaceFiles.js';
+import { collectWorkspaceFiles, readWorkspaceFile } from '../workspaceFiles.js';
 import type { ContextZipLog } from '../log.js';
 import { readSettings } from '../settings.js';
 import { PREVIEW_SCHEME, type CompressScope } from './runStore.js';

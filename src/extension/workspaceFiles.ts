@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import { languageForPath } from '../../core/chunk/index.js';
-import { classifySourceBytes, collectSourceFiles } from '../../core/files/index.js';
-import type { SkippedFile } from '../../core/types.js';
-import type { ContextZipLog } from '../log.js';
-import { filesExcludeGlobs, readSettings } from '../settings.js';
+import { languageForPath } from '../core/chunk/index.js';
+import { classifySourceBytes, collectSourceFiles } from '../core/files/index.js';
+import type { SkippedFile } from '../core/types.js';
+import type { ContextZipLog } from './log.js';
+import { filesExcludeGlobs, readSettings } from './settings.js';
 
 export interface WorkspaceFile {
   uri: vscode.Uri;

@@ -1,0 +1,61 @@
+/**
+ * tools/ort-binaries.mjs (esbuild.mjs --target, tools/package-targets.mjs): each VS Code target
+ * gets onnxruntime-node with that platform's native binary and no other.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { availableOrtTargets, copyOrt, ortBinDir } from '../../tools/ort-binaries.mjs';
+
+const REPO = path.resolve(__dirname, '../..');
+const NM = path.join(REPO, 'node_modules');
+const ORT = path.join(NM, 'onnxruntime-node');
+
+function filesUnder(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
+    .sort();
+}
+
+for (const [target, plat] of [
+  ['linux-x64', 'linux/x64'],
+  ['win32-x64', 'win32/x64'],
+] as const) {
+  test(`copyOrt --target ${target} copies the ${plat} binary and no other platform's`, (t) => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cz-ort-'));
+    t.after(() => fs.rmSync(out, { recursive: true, force: true }));
+    assert.equal(copyOrt({ nm: NM, out, target }), `bin/napi-v6/${plat}`);
+    const dest = path.join(out, 'node_modules', 'onnxruntime-node');
+    // Exactly the files of that platform's folder, byte for byte.
+    const expected = filesUnder(path.join(ORT, 'bin/napi-v6', plat));
+    assert.ok(expected.includes('onnxruntime_binding.node'));
+    assert.deepEqual(filesUnder(path.join(dest, 'bin/napi-v6', plat)), expected);
+    for (const f of expected) {
+      const a = fs.readFileSync(path.join(ORT, 'bin/napi-v6', plat, f));
+      assert.ok(a.equals(fs.readFileSync(path.join(dest, 'bin/napi-v6', plat, f))), f);
+    }
+    // No other platform's binary.
+    assert.deepEqual(
+      filesUnder(path.join(dest, 'bin')).filter((f) => !f.startsWith(`napi-v6/${plat}/`)),
+      [],
+    );
+    // The JS the binding loader needs.
+    assert.ok(fs.existsSync(path.join(dest, 'package.json')));
+    assert.ok(fs.existsSync(path.join(dest, 'dist', 'binding.js')));
+    assert.ok(fs.existsSync(path.join(out, 'node_modules', 'onnxruntime-common', 'package.json')));
+  });
+}
+
+test('an unknown target, or one the installed package has no binary for, is refused before copying', () => {
+  assert.throws(() => ortBinDir('solaris-sparc', NM), /Unknown target "solaris-sparc"/);
+  const missing = (['darwin-x64', 'linux-arm64', 'darwin-arm64', 'win32-arm64'] as const).find(
+    (t) => !availableOrtTargets(NM).includes(t),
+  );
+  if (missing) assert.throws(() => ortBinDir(missing, NM), /has no binary for/);
+  assert.ok(availableOrtTargets(NM).includes('linux-x64'));
+});
