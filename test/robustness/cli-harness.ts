@@ -45,7 +45,7 @@ export function runCli(args: string[], options: CliRunOptions = {}): Promise<Cli
       : argv;
     const child = spawn(cmd, rest, {
       cwd: options.cwd ?? ROOT,
-      env: { ...process.env, ...options.env },
+      env: mergeEnv(options.env),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];
@@ -91,7 +91,15 @@ export function pythonFile(i: number, n = 3): string {
 
 /** A hermetic environment: caches under `home` so no test touches the user's ~/.cache. */
 export function isolatedEnv(home: string): NodeJS.ProcessEnv {
-  return { HOME: home, XDG_CACHE_HOME: path.join(home, '.cache') };
+  // CONTEXTZIP_CACHE (set by .ci/run for code-server) would win over XDG_CACHE_HOME: unset it.
+  return { HOME: home, XDG_CACHE_HOME: path.join(home, '.cache'), CONTEXTZIP_CACHE: undefined };
+}
+
+/** This process's environment with `extra` applied; keys set to undefined are removed. */
+function mergeEnv(extra: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+  return env;
 }
 
 export interface TtyRun {
@@ -128,7 +136,7 @@ export function runCliInTty(
     const t0 = Date.now();
     const child = spawn('script', ['-qfec', command, '/dev/null'], {
       cwd: options.cwd ?? ROOT,
-      env: { ...process.env, ...options.env },
+      env: mergeEnv(options.env),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let terminal = '';
