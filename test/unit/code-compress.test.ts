@@ -9,6 +9,7 @@ import { createChunker, type Chunker } from '../../src/core/chunk/index.js';
 import { bm25Scores } from '../../src/core/code/bm25.js';
 import { compressCode } from '../../src/core/code/compress.js';
 import { compressSources, type SourceText } from '../../src/core/code/compress-sources.js';
+import { cheapRelevance } from '../../src/core/code/rank.js';
 import { UsageError } from '../../src/core/errors.js';
 import { createScorer, ScoreCache, type Scorer } from '../../src/core/model/index.js';
 import { createTokenCounter } from '../../src/core/tokens/index.js';
@@ -162,6 +163,38 @@ describe('compressCode with the embedded model', () => {
     assert.ok(parser >= 0 && parser < 3, `rank of the parser: ${parser + 1}`);
     assert.equal(top[parser].status, 'kept');
     assert.ok(top.slice(0, 6).every((c) => c.file === 'config.rs'));
+  });
+
+  it('prefilter: only the N chunks the cheap signals rank best go through the model; the rest rank after them', async () => {
+    const query = 'parse the configuration file and validate the port';
+    const full = await compressSources({ sources, chunker, query, budget: { ratio: 0.3 }, scorer, countTokens });
+    const pre = await compressSources({
+      sources,
+      chunker,
+      query,
+      budget: { ratio: 0.3 },
+      scorer,
+      countTokens,
+      prefilterMaxChunks: 3,
+    });
+    assert.ok(pre.compressedTokens <= pre.budget);
+    assertRanksArePermutation(pre);
+    const chunks = sources.flatMap((src) => chunker.chunkFile(src.file, src.text, { countTokens }).chunks);
+    const rankable = chunks.map((c, i) => ({ c, i })).filter(({ c }) => c.text.trim() !== '');
+    const cheap = cheapRelevance(rankable, query, scorer);
+    const top3 = rankable
+      .map((x, k) => ({ i: x.i, s: cheap[k] }))
+      .sort((a, b) => b.s - a.s)
+      .slice(0, 3)
+      .map((x) => x.i)
+      .sort((a, b) => a - b);
+    const firstThree = pre.chunks
+      .map((c, i) => ({ c, i }))
+      .filter(({ c }) => c.rank >= 1 && c.rank <= 3)
+      .map(({ i }) => i)
+      .sort((a, b) => a - b);
+    assert.deepEqual(firstThree, top3);
+    assert.ok(pre.modelTokensProcessed < full.modelTokensProcessed);
   });
 
   it('uniform AMI weighting (LongCodeZip) ranks the same chunks, differs in score, holds the budget', async () => {

@@ -59,11 +59,10 @@ export async function rankChunks(
   let prefiltered: typeof candidates = [];
   const max = options.prefilterMaxChunks ?? 0;
   if (max > 0 && candidates.length > max) {
-    const lex = bm25Scores(
-      candidates.map(({ c }) => `${c.name} ${c.text}`),
-      options.query,
-    );
-    const order = candidates.map((x, k) => ({ x, s: lex[k] })).sort((a, b) => b.s - a.s);
+    // The model's AMI is the costly signal: the cheap ones (BM25F and the word-association gain,
+    // fused with the same weights) pick the candidates it scores; the rest rank after them.
+    const cheap = cheapRelevance(candidates, options.query, scorer);
+    const order = candidates.map((x, k) => ({ x, s: cheap[k] })).sort((a, b) => b.s - a.s);
     toRank = order.slice(0, max).map((o) => o.x);
     prefiltered = order.slice(max).map((o) => o.x);
   }
@@ -116,6 +115,17 @@ export async function rankChunks(
   for (const { c, i } of prefiltered) ranked.push({ chunk: c, index: i, score: -Infinity, rank: 0 });
   ranked.forEach((r, k) => (r.rank = k + 1));
   return ranked;
+}
+
+/** The fused score without AMI: what the prefilter orders candidates by, at no model cost. */
+export function cheapRelevance(chunks: Array<{ c: Chunk }>, query: string, scorer: Scorer): number[] {
+  const signals = relevanceSignals(
+    chunks,
+    chunks.map(() => 0),
+    query,
+    scorer.wordAssociation,
+  );
+  return fuseSignals(signals, { ...(scorer.fusionWeights ?? DEFAULT_FUSION_WEIGHTS), ami: 0 });
 }
 
 /** The fused ranking's signals for `chunks` (ami given, in the same order). */
