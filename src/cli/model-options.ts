@@ -1,4 +1,5 @@
 /** The model options every scoring subcommand shares, and the scorer they describe. */
+import type { Progress } from './progress.js';
 import type { Command } from 'commander';
 import path from 'node:path';
 import {
@@ -22,7 +23,8 @@ export interface ModelCliOptions {
   threads?: string;
 }
 
-export function addModelOptions(cmd: Command): Command {
+/** Which model and weights: --model, --dtype, --cache-dir, --download (also the MCP server's). */
+export function addModelSourceOptions(cmd: Command): Command {
   return cmd
     .option(
       '--model <id|path>',
@@ -31,8 +33,12 @@ export function addModelOptions(cmd: Command): Command {
     )
     .option('--dtype <dtype>', 'model weights: q8 (default), q4 or fp32', 'q8')
     .option('--cache-dir <dir>', 'where hub models are downloaded (default ~/.cache/contextzip/models)')
-    .option('--download', 'allow downloading a hub model that is not in the cache yet')
-    .option('--threads <n>', 'onnxruntime threads (1 to the number of cores)');
+    .option('--download', 'allow downloading a hub model that is not in the cache yet');
+}
+
+/** The model source options plus --threads, for the commands that run the model here. */
+export function addModelOptions(cmd: Command): Command {
+  return addModelSourceOptions(cmd).option('--threads <n>', 'onnxruntime threads (1 to the number of cores)');
 }
 
 /** Checks the model flags before any work is done (usage errors, exit 2). */
@@ -60,6 +66,21 @@ export function openScoreCache(opts: ModelCliOptions): PersistentScoreCache | un
   });
   cache.load();
   return cache;
+}
+
+/** The scorer, loaded under a "loading model" progress line that is cleared if loading fails. */
+export async function loadScorerWithProgress(
+  opts: ModelCliOptions,
+  progress: Progress,
+  cache?: PersistentScoreCache,
+): Promise<Scorer> {
+  progress.update('loading model', 0, 0);
+  try {
+    return await scorerFromOptions(opts, cache);
+  } catch (err) {
+    progress.stop();
+    throw err;
+  }
 }
 
 /** The scorer the options describe (with an optional shared/persisted score cache). */

@@ -1,11 +1,2 @@
-/** Deterministic PRNG (mulberry32) for tests and benchmarks, so failures and numbers reproduce. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The engine's deterministic PRNG (mulberry32), so test data reproduces from a seed. */
+export { seededRandom } from '../../src/core/random.js';

@@ -64,6 +64,9 @@ describe('compressCode with the embedded model', () => {
     await scorer.dispose();
     chunker.dispose();
   });
+  /** The four fixture files compressed to 30% for `query`, with extra options. */
+  const compressAt30 = (query: string, extra: Partial<Parameters<typeof compressSources>[0]> = {}) =>
+    compressSources({ sources, chunker, query, budget: { ratio: 0.3 }, scorer, countTokens, ...extra });
 
   it('never exceeds the budget and keeps text verbatim across many random budgets', async () => {
     const first = await compressSources({
@@ -97,24 +100,8 @@ describe('compressCode with the embedded model', () => {
 
   it('hybrid ranking (opt-in) reorders by AMI fused with BM25, keeps AMI scores and the budget', async () => {
     const query = 'parse the configuration file and validate the port';
-    const ami = await compressSources({
-      sources,
-      chunker,
-      query,
-      budget: { ratio: 0.3 },
-      scorer,
-      countTokens,
-      ranking: 'ami',
-    });
-    const hybrid = await compressSources({
-      sources,
-      chunker,
-      query,
-      budget: { ratio: 0.3 },
-      scorer,
-      countTokens,
-      ranking: 'hybrid',
-    });
+    const ami = await compressAt30(query, { ranking: 'ami' });
+    const hybrid = await compressAt30(query, { ranking: 'hybrid' });
     assert.ok(hybrid.compressedTokens <= hybrid.budget);
     assertRanksArePermutation(hybrid);
     // Same AMI per chunk (from the same passes); only the order may differ.
@@ -154,7 +141,7 @@ describe('compressCode with the embedded model', () => {
 
   it('fused ranking (default) puts the configuration parser first, holds the budget, ranks every chunk once', async () => {
     const query = 'parse the configuration file and validate the port';
-    const fused = await compressSources({ sources, chunker, query, budget: { ratio: 0.3 }, scorer, countTokens });
+    const fused = await compressAt30(query);
     assert.ok(fused.compressedTokens <= fused.budget);
     assertRanksArePermutation(fused);
     const top = fused.chunks.filter((c) => c.rank > 0).sort((a, b) => a.rank - b.rank);
@@ -167,16 +154,8 @@ describe('compressCode with the embedded model', () => {
 
   it('prefilter: only the N chunks the cheap signals rank best go through the model; the rest rank after them', async () => {
     const query = 'parse the configuration file and validate the port';
-    const full = await compressSources({ sources, chunker, query, budget: { ratio: 0.3 }, scorer, countTokens });
-    const pre = await compressSources({
-      sources,
-      chunker,
-      query,
-      budget: { ratio: 0.3 },
-      scorer,
-      countTokens,
-      prefilterMaxChunks: 3,
-    });
+    const full = await compressAt30(query);
+    const pre = await compressAt30(query, { prefilterMaxChunks: 3 });
     assert.ok(pre.compressedTokens <= pre.budget);
     assertRanksArePermutation(pre);
     const chunks = sources.flatMap((src) => chunker.chunkFile(src.file, src.text, { countTokens }).chunks);
@@ -199,16 +178,8 @@ describe('compressCode with the embedded model', () => {
 
   it('uniform AMI weighting (LongCodeZip) ranks the same chunks, differs in score, holds the budget', async () => {
     const query = 'parse the configuration file and validate the port';
-    const weighted = await compressSources({ sources, chunker, query, budget: { ratio: 0.3 }, scorer, countTokens });
-    const uniform = await compressSources({
-      sources,
-      chunker,
-      query,
-      budget: { ratio: 0.3 },
-      scorer,
-      countTokens,
-      amiWeighting: 'uniform',
-    });
+    const weighted = await compressAt30(query);
+    const uniform = await compressAt30(query, { amiWeighting: 'uniform' });
     assert.ok(uniform.compressedTokens <= uniform.budget);
     assertRanksArePermutation(uniform);
     assertVerbatim(uniform, sources);

@@ -13,7 +13,7 @@ import {
   addModelOptions,
   checkModelOptions,
   openScoreCache,
-  scorerFromOptions,
+  loadScorerWithProgress,
   type ModelCliOptions,
 } from '../model-options.js';
 import { parseNumberOption, RANGES, repeatable } from '../options.js';
@@ -146,8 +146,7 @@ async function run(paths: string[], opts: CompressCliOptions, settings: Compress
 
   progress.stop(); // a warning about the score cache goes on its own line
   const cache = opts.scoreCache ? openScoreCache(opts) : undefined;
-  progress.update('loading model', 0, 0);
-  const scorer = await scorerFromOptions(opts, cache);
+  const scorer = await loadScorerWithProgress(opts, progress, cache);
   try {
     const countTokens = createTokenCounter(opts.tokenizer, (t) => scorer.countTokens(t));
     const result = await compressSources({

@@ -3,8 +3,7 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { runCotBatch, type CotBatchProgress, type CotBatchSummary } from '../../core/cot/index.js';
 import { UsageError } from '../../core/errors.js';
-import type { Scorer } from '../../core/model/index.js';
-import { checkModelOptions, scorerFromOptions } from '../model-options.js';
+import { checkModelOptions, loadScorerWithProgress } from '../model-options.js';
 import { createProgress, type Progress } from '../progress.js';
 import { addCotOptions, cotOptionsFromCli, type CotCliOptions } from './cot.js';
 
@@ -68,14 +67,7 @@ export function register(program: Command): void {
       throw new UsageError(`--input: no such file: ${opts.input}`);
     const options = cotOptionsFromCli(opts);
     const progress = createProgress({ quiet: opts.quiet });
-    progress.update('loading model', 0, 0);
-    let scorer: Scorer;
-    try {
-      scorer = await scorerFromOptions(opts);
-    } catch (err) {
-      progress.stop();
-      throw err;
-    }
+    const scorer = await loadScorerWithProgress(opts, progress);
     // Ctrl-C: stop after (or inside) the current trace, close the output cleanly, print the
     // summary; the same command resumes. A second Ctrl-C exits at once.
     const signal = { cancelled: false };

@@ -2,9 +2,8 @@
 import type { Command } from 'commander';
 import { compressTrace, type CotOptions, type CotResult, type TraceStage } from '../../core/cot/index.js';
 import { UsageError } from '../../core/errors.js';
-import type { Scorer } from '../../core/model/index.js';
 import { createTokenCounter } from '../../core/tokens/index.js';
-import { addModelOptions, checkModelOptions, scorerFromOptions, type ModelCliOptions } from '../model-options.js';
+import { addModelOptions, checkModelOptions, loadScorerWithProgress, type ModelCliOptions } from '../model-options.js';
 import { parseOptionalNumber, RANGES } from '../options.js';
 import { createProgress } from '../progress.js';
 import { readTextArg, TEXT_INPUT_LIMITS } from '../read-input.js';
@@ -96,14 +95,7 @@ export function register(program: Command): void {
     const answer = opts.answerFile ? readTextArg(opts.answerFile, '--answer-file') : undefined;
     const problem = opts.problemFile ? readTextArg(opts.problemFile, '--problem-file') : undefined;
     const progress = createProgress({ quiet: opts.quiet });
-    progress.update('loading model', 0, 0);
-    let scorer: Scorer;
-    try {
-      scorer = await scorerFromOptions(opts);
-    } catch (err) {
-      progress.stop();
-      throw err;
-    }
+    const scorer = await loadScorerWithProgress(opts, progress);
     try {
       const result = await compressTrace(input, scorer, {
         ...options,

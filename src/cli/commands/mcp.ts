@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { parseDtype } from '../../core/model/index.js';
 import { runStdioMcpServer } from '../../mcp/server.js';
+import { addModelSourceOptions } from '../model-options.js';
 import { version } from '../../../package.json';
 
 interface McpCliOptions {
@@ -15,17 +16,11 @@ interface McpCliOptions {
 }
 
 export function register(program: Command): void {
-  program
-    .command('mcp')
-    .description('run a Model Context Protocol server on stdio with the tools compress_code and compress_reasoning')
-    .option(
-      '--model <id|path>',
-      'compressor model: "embedded" (default), a local model folder, or a hub id',
-      'embedded',
-    )
-    .option('--dtype <dtype>', 'model weights: q8 (default), q4 or fp32', 'q8')
-    .option('--cache-dir <dir>', 'where hub models are downloaded (default ~/.cache/contextzip/models)')
-    .option('--download', 'allow downloading a hub model that is not in the cache yet')
+  addModelSourceOptions(
+    program
+      .command('mcp')
+      .description('run a Model Context Protocol server on stdio with the tools compress_code and compress_reasoning'),
+  )
     .option('--tokenizer <name>', 'count budgets with o200k_base, cl100k_base, model or estimate', 'o200k_base')
     .option('--max-file-bytes <n>', 'skip files larger than this', String(1024 * 1024))
     .action(async (opts: McpCliOptions) => {

@@ -10,6 +10,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { removeOrphanTemps } from '../files/orphan-temps.js';
 import readline from 'node:readline';
 import { CancelledError, UsageError, type CancellationSignal } from '../errors.js';
 import type { Scorer } from '../model/scorer.js';
@@ -117,31 +118,12 @@ function tempOutputPath(output: string, pid = process.pid): string {
   return path.join(path.dirname(output), `.${path.basename(output)}.contextzip-${pid}.tmp`);
 }
 
-/**
- * Removes temporary outputs left by runs that were killed (their process is gone), so they do
- * not pile up next to the output. A live process's temp file is left alone.
- */
-function removeOrphanTemps(output: string): void {
-  const dir = path.dirname(output);
+/** Removes temporary outputs of killed runs (`.<output>.contextzip-<pid>.tmp`) next to the output. */
+function removeOrphanBatchTemps(output: string): void {
   const prefix = `.${path.basename(output)}.contextzip-`;
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
-    const pid = Number(name.slice(prefix.length, -'.tmp'.length));
-    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) continue;
-    try {
-      process.kill(pid, 0);
-      continue; // that run is still going
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') continue;
-    }
-    fs.rmSync(path.join(dir, name), { force: true });
-  }
+  removeOrphanTemps(path.dirname(output), (name) =>
+    name.startsWith(prefix) && name.endsWith('.tmp') ? Number(name.slice(prefix.length, -'.tmp'.length)) : null,
+  );
 }
 
 /**
@@ -252,7 +234,7 @@ export async function runCotBatch(scorer: Scorer, options: CotBatchOptions): Pro
   // The run writes a temporary file next to the output (the records already there, then the
   // new ones) and renames it into place when it ends, so the output is never truncated and a
   // run killed at any point leaves the previous output whole.
-  removeOrphanTemps(output);
+  removeOrphanBatchTemps(output);
   const tmp = tempOutputPath(output);
   const out = fs.createWriteStream(tmp, {
     flags: 'w',

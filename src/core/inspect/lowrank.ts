@@ -5,20 +5,10 @@
  * costs the same as a 512 x 512 one. Deterministic: the sketch uses a seeded generator.
  */
 import type { LowRankProfile } from './types.js';
+import { seededRandom } from '../random.js';
 
 /** fp32 machine epsilon: the rank tolerance of numpy.linalg.matrix_rank for float32 input. */
 const EPS_F32 = 2 ** -23;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gaussian(rand: () => number): number {
   const u = Math.max(rand(), 1e-300);
@@ -100,7 +90,7 @@ export function lowRankProfile(
   const minDim = Math.min(m, n);
   const k = Math.min(opts.k ?? 32, minDim);
   const l = Math.min(k + (opts.oversample ?? 8), minDim);
-  const rand = mulberry32(opts.seed ?? 0x5eed);
+  const rand = seededRandom(opts.seed ?? 0x5eed);
   let frob = 0;
   for (let i = 0; i < a.length; i++) {
     frob += a[i] * a[i];

@@ -10,6 +10,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { removeOrphanTemps } from '../files/orphan-temps.js';
 import type { ModelInfo } from '../types.js';
 import { ScoreCache } from './score-cache.js';
 import type { ScoreResult } from './scorer.js';
@@ -163,7 +164,7 @@ export class PersistentScoreCache extends ScoreCache {
         entries,
       };
       if (!ensureDir(path.dirname(this.file))) return;
-      removeOrphanTemps(this.file);
+      removeOrphanSaveTemps(this.file);
       const tmp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
       try {
         fs.writeFileSync(tmp, JSON.stringify(data));
@@ -226,28 +227,12 @@ export function ensureDir(dir: string): boolean {
 }
 
 /** Removes `<file>.<pid>.<time>.tmp` files whose writer is gone (a save killed mid-write). */
-function removeOrphanTemps(file: string): void {
-  const dir = path.dirname(file);
+function removeOrphanSaveTemps(file: string): void {
   const prefix = `${path.basename(file)}.`;
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
+  removeOrphanTemps(path.dirname(file), (name) => {
     const m = name.startsWith(prefix) ? /^(\d+)\.\d+\.tmp$/.exec(name.slice(prefix.length)) : null;
-    if (!m) continue;
-    const pid = Number(m[1]);
-    if (pid === process.pid) continue;
-    try {
-      process.kill(pid, 0);
-      continue; // its writer is alive
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') continue;
-    }
-    fs.rmSync(path.join(dir, name), { force: true });
-  }
+    return m ? Number(m[1]) : null;
+  });
 }
 
 /** The continuation text, rebuilt from token spans (exact: spans tile the text). */

@@ -4,13 +4,7 @@
  * the CSP allows nothing but our nonce'd style and script.
  */
 import type { CotResult } from '../../core/cot/compress.js';
-
-export function escapeHtml(s: string): string {
-  return s.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
-}
+import { escapeHtml, webviewDocumentHead } from '../webviewHtml.js';
 
 export interface ReportHtmlOptions {
   nonce: string;
@@ -65,14 +59,7 @@ export function renderCotReportHtml(result: CotResult, opts: ReportHtmlOptions):
       return `tr[data-start="${s.start}"] .fill{width:${pct}%}`;
     })
     .join('\n');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>${escapeHtml(opts.title)}</title>
-<style nonce="${opts.nonce}">
+  return `${webviewDocumentHead({ csp, title: opts.title })}<style nonce="${opts.nonce}">
 body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); background: var(--vscode-editor-background); padding: 0 16px 16px; }
 h1 { font-size: 1.2em; font-weight: 600; }
 .summary { display: flex; flex-wrap: wrap; gap: 16px; margin: 8px 0 12px; }

@@ -3,6 +3,7 @@
  * no vscode import. The page gets its data by postMessage; the CSP allows only our nonce'd
  * script and the bundled stylesheet (uPlot's), nothing remote.
  */
+import { escapeHtml, webviewDocumentHead } from '../webviewHtml.js';
 export interface InspectorHtmlOptions {
   nonce: string;
   cspSource: string;
@@ -13,13 +14,6 @@ export interface InspectorHtmlOptions {
   view: string;
 }
 
-export function escapeHtml(s: string): string {
-  return s.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
-}
-
 export function renderInspectorHtml(o: InspectorHtmlOptions): string {
   const csp = [
     "default-src 'none'",
@@ -27,15 +21,7 @@ export function renderInspectorHtml(o: InspectorHtmlOptions): string {
     `script-src 'nonce-${o.nonce}'`,
     `img-src ${o.cspSource} data:`,
   ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>${escapeHtml(o.title)}</title>
-<link rel="stylesheet" href="${o.styleUri}">
-<style nonce="${o.nonce}">
+  return `${webviewDocumentHead({ csp, title: o.title, styleUri: o.styleUri })}<style nonce="${o.nonce}">
 body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); background: var(--vscode-editor-background); padding: 0 16px 24px; }
 h1 { font-size: 1.25em; font-weight: 600; margin: 12px 0 4px; word-break: break-all; }
 h2 { font-size: 1.05em; font-weight: 600; margin: 18px 0 6px; }

@@ -3,8 +3,8 @@
  * variables only; the CSP allows nothing but our nonce'd inline style, the bundled script and
  * stylesheet (dist/webview/report.js/.css, which include uPlot), and no network at all.
  */
-import { escapeHtml } from '../cot/reportHtml.js';
 import type { ReportData } from './reportData.js';
+import { escapeHtml, webviewDocumentHead } from '../webviewHtml.js';
 
 export interface RunReportHtmlOptions {
   nonce: string;
@@ -46,15 +46,7 @@ export function renderRunReportHtml(d: ReportData, o: RunReportHtmlOptions): str
     .join('\n');
   const widths = Array.from({ length: 21 }, (_, k) => `.fill.w${k * 5}{width:${k * 5}%}`).join('');
   const timings = d.timings.map((t) => `<li>${escapeHtml(t.stage)} <b>${fmt(t.ms)} ms</b></li>`).join('');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>${escapeHtml(d.title)}</title>
-<link rel="stylesheet" href="${escapeHtml(o.styleUri)}">
-<style nonce="${o.nonce}">
+  return `${webviewDocumentHead({ csp, title: d.title, styleUri: o.styleUri })}<style nonce="${o.nonce}">
 body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); background: var(--vscode-editor-background); padding: 0 18px 18px; }
 h1 { font-size: 1.25em; font-weight: 600; margin: 14px 0 4px; }
 h2 { font-size: 1.05em; font-weight: 600; margin: 20px 0 6px; }
