@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SEP, sha1, splitOf, langOf, extractFunctions } from './lib/extract.mjs';
+import { BENCHMARK_REPOSITORIES, SEP, sha1, splitOf, langOf, extractFunctions } from './lib/extract.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
@@ -175,14 +175,7 @@ const manifest = {
   built: new Date().toISOString().slice(0, 10),
   tool: 'tools/model/build_corpus.mjs',
   totalMBTarget: TOTAL / 1e6,
-  excludedRepositories: [
-    'pallets/click',
-    'mobxjs/mobx',
-    'chartjs/Chart.js',
-    'go-chi/chi',
-    'apache/commons-cli',
-    'sharkdp/bat',
-  ],
+  excludedRepositories: BENCHMARK_REPOSITORIES,
   split: 'sha1(file content) % 100: <3 dev (mixture tuning), <8 test (benchmark), else train',
   sources: [],
 };

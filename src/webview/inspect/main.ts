@@ -43,6 +43,16 @@ function chartWidth(): number {
   return Math.max(280, Math.min(560, Math.floor((document.body.clientWidth - 64) / 2)));
 }
 
+/** A bar chart of one series. */
+function singleBarChart(
+  title: string,
+  labels: string[],
+  series: { label: string; values: number[]; color: string },
+  yLabel: string,
+): HTMLElement {
+  return barChart(title, labels, [series], yLabel);
+}
+
 /** A bar chart over categories (index on the x axis, labels as ticks). */
 function barChart(
   title: string,
@@ -294,28 +304,24 @@ function renderModel(r: ModelReport): void {
     el(
       'div',
       { class: 'charts' },
-      barChart(
+      singleBarChart(
         'Bits per weight by layer',
         layers.map((l) => l.layer),
-        [
-          {
-            label: 'bits/weight',
-            values: layers.map((l) => l.bitsPerWeight),
-            color: css('--vscode-charts-blue', '#3794ff'),
-          },
-        ],
+        {
+          label: 'bits/weight',
+          values: layers.map((l) => l.bitsPerWeight),
+          color: css('--vscode-charts-blue', '#3794ff'),
+        },
         'bits',
       ),
-      barChart(
+      singleBarChart(
         'Zero fraction by layer',
         layers.map((l) => l.layer),
-        [
-          {
-            label: 'zeros',
-            values: layers.map((l) => l.zeroFraction ?? 0),
-            color: css('--vscode-charts-purple', '#b180d7'),
-          },
-        ],
+        {
+          label: 'zeros',
+          values: layers.map((l) => l.zeroFraction ?? 0),
+          color: css('--vscode-charts-purple', '#b180d7'),
+        },
         'fraction',
       ),
     ),
@@ -399,16 +405,14 @@ function renderCompare(c: CompareResult): void {
     el(
       'div',
       { class: 'charts' },
-      barChart(
+      singleBarChart(
         'Relative reconstruction error ‖B−A‖/‖A‖ per tensor',
         withErr.map((t) => t.name),
-        [
-          {
-            label: 'rel. error',
-            values: withErr.map((t) => t.relError ?? 0),
-            color: css('--vscode-charts-red', '#f14c4c'),
-          },
-        ],
+        {
+          label: 'rel. error',
+          values: withErr.map((t) => t.relError ?? 0),
+          color: css('--vscode-charts-red', '#f14c4c'),
+        },
         'rel. error',
       ),
       barChart(
@@ -467,28 +471,24 @@ function renderVariants(r: EvalVariantsResult): void {
     el(
       'div',
       { class: 'charts' },
-      barChart(
+      singleBarChart(
         'Perplexity on the code sample',
         r.variants.map((v) => v.label),
-        [
-          {
-            label: 'perplexity',
-            values: r.variants.map((v) => v.perplexity),
-            color: css('--vscode-charts-blue', '#3794ff'),
-          },
-        ],
+        {
+          label: 'perplexity',
+          values: r.variants.map((v) => v.perplexity),
+          color: css('--vscode-charts-blue', '#3794ff'),
+        },
         'ppl',
       ),
-      barChart(
+      singleBarChart(
         'Tokens per second',
         r.variants.map((v) => v.label),
-        [
-          {
-            label: 'tokens/s',
-            values: r.variants.map((v) => v.tokensPerSecond),
-            color: css('--vscode-charts-green', '#89d185'),
-          },
-        ],
+        {
+          label: 'tokens/s',
+          values: r.variants.map((v) => v.tokensPerSecond),
+          color: css('--vscode-charts-green', '#89d185'),
+        },
         'tok/s',
       ),
     ),

@@ -4,6 +4,8 @@
 // Usage: node build_manifest.mjs --corpus /work/corpus --pairs-stats F --pairs F --tasks F --out F
 import fs from 'node:fs';
 import path from 'node:path';
+import { LANG_NAMES } from '../lib/docs_more.mjs';
+import { BENCHMARK_REPOSITORIES } from '../lib/extract.mjs';
 
 const args = process.argv.slice(2);
 const opt = (k, d) => (args.includes(k) ? args[args.indexOf(k) + 1] : d);
@@ -16,19 +18,6 @@ const read = (f) => JSON.parse(fs.readFileSync(path.join(C, f), 'utf8'));
 const m = read('extract-manifest.json');
 const split = read('split.json');
 const pstats = JSON.parse(fs.readFileSync(PSTATS, 'utf8'));
-const LN = {
-  py: 'python',
-  ts: 'typescript',
-  js: 'javascript',
-  go: 'go',
-  java: 'java',
-  rs: 'rust',
-  c: 'c',
-  cpp: 'cpp',
-  cs: 'csharp',
-  rb: 'ruby',
-  php: 'php',
-};
 
 // pairs kept after decontamination, per repo
 const kept = {};
@@ -75,7 +64,7 @@ for (const x of Object.values(m)) {
   if (!s) continue;
   const langs = Object.entries(x.langs)
     .sort((a, b) => b[1] - a[1])
-    .map(([k]) => LN[k]);
+    .map(([k]) => LANG_NAMES[k]);
   repos.push({
     repo: x.repo,
     commit: x.commit,
@@ -140,14 +129,7 @@ const out = {
     pairs: { summary: summary('decontam-pairs2.log') },
     tasks: { summary: summary('decontam-tasks2.log'), tasksDropped: Number(opt('--tasks-dropped', '0')) },
   },
-  benchmarkRepositoriesNeverUsed: [
-    'pallets/click',
-    'mobxjs/mobx',
-    'chartjs/Chart.js',
-    'go-chi/chi',
-    'apache/commons-cli',
-    'sharkdp/bat',
-  ],
+  benchmarkRepositoriesNeverUsed: BENCHMARK_REPOSITORIES,
   repositories: repos,
   excluded,
 };

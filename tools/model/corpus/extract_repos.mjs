@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { execFileSync, spawn } from 'node:child_process';
+import { BENCHMARK_REPOSITORIES } from '../lib/extract.mjs';
 
 const args = process.argv.slice(2);
 const opt = (k, d) => (args.includes(k) ? args[args.indexOf(k) + 1] : d);
@@ -18,7 +19,7 @@ const LIST = opt('--list', '/work/corpus/repos.txt');
 const CAP = Number(opt('--cap', '3000'));
 const ONLY = opt('--only', '');
 const MANIFEST = opt('--manifest', path.join(path.dirname(OUT), 'extract-manifest.json'));
-const BENCH = ['pallets/click', 'mobxjs/mobx', 'chartjs/chart.js', 'go-chi/chi', 'apache/commons-cli', 'sharkdp/bat'];
+const BENCH = BENCHMARK_REPOSITORIES.map((r) => r.toLowerCase());
 
 // dual-licensed repositories whose GPL text sits next to the permissive one: used under the permissive option
 const DUAL = {

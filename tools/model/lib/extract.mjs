@@ -143,3 +143,13 @@ export function extractFunctions(src, lang, { maxCodeChars = 1200, minCodeChars 
   }
   return res;
 }
+
+/** The needle benchmark's repositories: never trained or tuned on, in any corpus. */
+export const BENCHMARK_REPOSITORIES = [
+  'pallets/click',
+  'mobxjs/mobx',
+  'chartjs/Chart.js',
+  'go-chi/chi',
+  'apache/commons-cli',
+  'sharkdp/bat',
+];
