@@ -176,6 +176,43 @@ describe('compressCode with the embedded model', () => {
     assert.ok(pre.modelTokensProcessed < full.modelTokensProcessed);
   });
 
+  it('scores each chunk once: the fine stage reuses the ranking pass for line surprisal', async () => {
+    const seen: Array<{ context: string; text: string; scoreContext?: boolean }> = [];
+    const recording: Scorer = Object.create(scorer) as Scorer;
+    recording.score = (requests, options) => {
+      seen.push(...requests);
+      return scorer.score(requests, options);
+    };
+    // The same model without the context's tokens: the fine stage must score chunks itself.
+    const twoPass: Scorer = Object.create(scorer) as Scorer;
+    twoPass.score = async (requests, options) =>
+      (await scorer.score(requests, options)).map(({ contextTokens: _omit, ...r }) => r);
+    const query = 'parse the configuration file and validate the port';
+    const at15 = (s: Scorer) =>
+      compressSources({ sources, chunker, query, budget: { ratio: 0.15 }, scorer: s, countTokens });
+    const one = await at15(recording);
+    const two = await at15(twoPass);
+    assert.ok(seen.some((q) => q.scoreContext));
+    // No chunk text is scored from BOS on its own: that pass happened while ranking.
+    const chunkTexts = new Set(
+      sources.flatMap((src) => chunker.chunkFile(src.file, src.text, { countTokens }).chunks.map((c) => c.text)),
+    );
+    assert.deepEqual(
+      seen.filter((q) => q.context === '' && chunkTexts.has(q.text)),
+      [],
+    );
+    assert.ok(
+      one.modelTokensProcessed < two.modelTokensProcessed,
+      `${one.modelTokensProcessed} model tokens with one pass, ${two.modelTokensProcessed} with two`,
+    );
+    assert.deepEqual(
+      one.chunks.map((c) => [c.rank, c.status, c.keptLines]),
+      two.chunks.map((c) => [c.rank, c.status, c.keptLines]),
+    );
+    assert.ok(one.compressedTokens <= one.budget);
+    assertVerbatim(one, sources);
+  });
+
   it('uniform AMI weighting (LongCodeZip) ranks the same chunks, differs in score, holds the budget', async () => {
     const query = 'parse the configuration file and validate the port';
     const weighted = await compressAt30(query);

@@ -179,6 +179,44 @@ describe('embedded model scorer', () => {
     assert.ok(tail.tokensProcessed <= scorer.maxTokens);
   });
 
+  it("returns the context's own tokens from the same pass, equal to scoring the context alone", async () => {
+    const context = CODE.trimEnd() + '\n\n';
+    const query = 'add two numbers';
+    const cache = new ScoreCache();
+    const cached = await createScorer({ model: 'embedded', dtype: 'q8', cache });
+    try {
+      const [both] = await cached.score([{ context, text: query, scoreContext: true }]);
+      const [plain] = await scorer.score([{ context, text: query }]);
+      const [alone] = await scorer.score([{ context: '', text: context }]);
+      assert.ok(both.contextTokens, 'context tokens returned');
+      assert.deepEqual(
+        both.contextTokens.map((t) => [t.id, t.start, t.end]),
+        alone.tokens.map((t) => [t.id, t.start, t.end]),
+      );
+      both.contextTokens.forEach((t, k) => assert.ok(Math.abs(t.logprob - alone.tokens[k].logprob) < 1e-5));
+      assert.deepEqual(
+        both.tokens.map((t) => [t.id, t.start, t.end]),
+        plain.tokens.map((t) => [t.id, t.start, t.end]),
+      );
+      both.tokens.forEach((t, k) => assert.ok(Math.abs(t.logprob - plain.tokens[k].logprob) < 1e-5));
+      assert.equal(both.tokensProcessed, plain.tokensProcessed);
+      // Cached as what they are: the pair, and the context scored alone.
+      const [again] = await cached.score([{ context, text: query, scoreContext: true }]);
+      assert.equal(again.cached, true);
+      assert.deepEqual(again.contextTokens, both.contextTokens);
+      const [contextAlone] = await cached.score([{ context: '', text: context }]);
+      assert.equal(contextAlone.cached, true);
+      assert.deepEqual(contextAlone.tokens, both.contextTokens);
+      // A context that does not fit one window with the text is cut, and has no own tokens.
+      const long = 'x = 1\n'.repeat(scorer.maxTokens);
+      const [cut] = await scorer.score([{ context: long, text: query, scoreContext: true }]);
+      assert.equal(cut.contextTruncated, true);
+      assert.equal(cut.contextTokens, undefined);
+    } finally {
+      await cached.dispose();
+    }
+  });
+
   it('stops when cancelled', async () => {
     await assert.rejects(scorer.score([{ context: '', text: CODE }], { signal: { cancelled: true } }), CancelledError);
   });

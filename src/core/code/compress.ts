@@ -182,6 +182,7 @@ export async function compressCode(options: CompressCodeOptions): Promise<Compre
         spikeK: options.spikeK ?? COMPRESSION_DEFAULTS.code.spikeK,
         weighting: options.amiWeighting,
         countTokens,
+        chunkTokens: candidates.map((r) => r.chunkTokens),
         signal: options.signal,
       },
     );

@@ -5,7 +5,7 @@
 import type { ScoreResult } from '../model/scorer.js';
 
 /** Released LongCodeZip scores line i with lines 1..i as input: the sum of prefix token counts. */
-export function releasedLineCost(text: string, scored: ScoreResult): number {
+export function releasedLineCost(text: string, scored: Pick<ScoreResult, 'tokens'>): number {
   const perLine = new Map<number, number>();
   let line = 0;
   const breaks: number[] = [];

@@ -8,6 +8,7 @@
  */
 import { throwIfCancelled, type CancellationSignal } from '../errors.js';
 import { approximateMutualInformation, lineMeanSurprisal, type AmiWeighting } from '../model/derive.js';
+import type { ScoredToken, ScoreResult } from '../model/scorer.js';
 import type { TokenCounter } from '../tokens/estimate.js';
 import type { Chunk } from '../types.js';
 import { splitBlocksAtSurprisalSpikes, type LineBlock } from './blocks.js';
@@ -28,6 +29,11 @@ export interface PruneOptions {
   spikeK?: number;
   weighting?: AmiWeighting;
   countTokens: TokenCounter;
+  /**
+   * Each candidate's own tokens from the ranking pass (same order as the candidates), when it
+   * has them: its line surprisal comes from them and it is not scored again.
+   */
+  chunkTokens?: Array<ScoredToken[] | undefined>;
   signal?: CancellationSignal;
 }
 
@@ -48,12 +54,19 @@ export async function pruneFunctions(
       return false;
     });
   if (splittable.length === 0) return out;
-  // One pass per function for line surprisal (all candidates batched together).
-  const lineScores = await session.score(
-    splittable.map(({ chunk }) => ({ context: '', text: chunk.text })),
+  // Line surprisal: from the ranking pass when it scored the chunk, else one pass per function
+  // (all such candidates batched together).
+  const reused = splittable.map(({ k }) => options.chunkTokens?.[k]);
+  const missing = splittable.filter((_, j) => reused[j] === undefined);
+  const fresh = await session.score(
+    missing.map(({ chunk }) => ({ context: '', text: chunk.text })),
     'fine',
   );
   throwIfCancelled(options.signal);
+  let nextFresh = 0;
+  const lineScores: Array<Pick<ScoreResult, 'tokens'>> = reused.map((tokens) =>
+    tokens ? { tokens } : fresh[nextFresh++],
+  );
   const plans = splittable.map(({ chunk, k }, j) => {
     const values = lineMeanSurprisal(chunk.text, lineScores[j].tokens);
     session.releasedTokens += releasedLineCost(chunk.text, lineScores[j]);

@@ -6,7 +6,7 @@
  */
 import { throwIfCancelled, type CancellationSignal } from '../errors.js';
 import { approximateMutualInformation, type AmiWeighting } from '../model/derive.js';
-import type { Scorer } from '../model/scorer.js';
+import type { ScoredToken, Scorer } from '../model/scorer.js';
 import type { Chunk } from '../types.js';
 import type { WordAssociation } from '../model/word-association.js';
 import { bm25fScores, bm25Scores } from './bm25.js';
@@ -36,6 +36,11 @@ export interface Ranked {
   score: number;
   /** 1-based position in the ranking. */
   rank: number;
+  /**
+   * The chunk's own tokens, scored from BOS in the ranking pass (offsets into the chunk text),
+   * for the fine stage's line surprisal; absent for chunks the model did not score.
+   */
+  chunkTokens?: ScoredToken[];
 }
 
 export interface RankOptions {
@@ -82,12 +87,14 @@ export async function rankChunks(
     }
     return k;
   };
-  const pieceOwner: Array<{ index: number; base: number; request: number }> = [];
+  const pieceOwner: Array<{ index: number; base: number; request: number; offset: number; length: number }> = [];
   for (const { c, i } of toRank) {
     const base = baseFor(c.language);
     for (const piece of splitForWindow(c.text, pieceCap, scorer)) {
-      pieceOwner.push({ index: i, base, request: requests.length });
-      requests.push({ context: piece.trimEnd() + QUERY_SEPARATOR, text: queryFor(c.language) });
+      const context = piece.text.trimEnd();
+      pieceOwner.push({ index: i, base, request: requests.length, offset: piece.offset, length: context.length });
+      // The chunk's tokens come back from this same pass for the fine stage (one pass per chunk).
+      requests.push({ context: context + QUERY_SEPARATOR, text: queryFor(c.language), scoreContext: true });
     }
   }
   const coarse = await session.score(requests, 'coarse');
@@ -95,9 +102,24 @@ export async function rankChunks(
   // Released accounting, coarse part: (C + nQ) + Q, the same passes as ours.
   session.releasedTokens += coarse.reduce((s, r) => s + r.tokensProcessed, 0);
   const best = new Map<number, number>();
+  const chunkTokens = new Map<number, ScoredToken[] | null>();
   for (const o of pieceOwner) {
     const ami = approximateMutualInformation(coarse[o.base], coarse[o.request], weighting);
     best.set(o.index, Math.max(best.get(o.index) ?? -Infinity, ami));
+    // Pieces are consecutive slices of the chunk: shift their tokens into chunk offsets; the
+    // separator's tokens are not the chunk's. A piece scored without them poisons the chunk.
+    const own = coarse[o.request].contextTokens;
+    const sofar = chunkTokens.get(o.index);
+    if (!own || sofar === null) chunkTokens.set(o.index, null);
+    else
+      chunkTokens.set(
+        o.index,
+        (sofar ?? []).concat(
+          own
+            .filter((t) => t.start < o.length)
+            .map((t) => ({ ...t, start: t.start + o.offset, end: Math.min(t.end, o.length) + o.offset })),
+        ),
+      );
   }
   const ami = toRank.map(({ i }) => best.get(i) ?? -Infinity);
   const method = options.ranking ?? 'fused';
@@ -109,7 +131,13 @@ export async function rankChunks(
         )
       : ami;
   let ranked: Ranked[] = toRank
-    .map(({ c, i }, k) => ({ chunk: c, index: i, score: scores[k], rank: 0 }))
+    .map(({ c, i }, k) => ({
+      chunk: c,
+      index: i,
+      score: scores[k],
+      rank: 0,
+      chunkTokens: chunkTokens.get(i) ?? undefined,
+    }))
     .sort((a, b) => b.score - a.score || a.index - b.index);
   if (method === 'hybrid') ranked = fuseWithLexicalRanking(ranked, options.query);
   for (const { c, i } of prefiltered) ranked.push({ chunk: c, index: i, score: -Infinity, rank: 0 });
@@ -186,26 +214,37 @@ export function capQuery(query: string, scorer: Scorer): string {
   return kept || query.slice(-cap * 3);
 }
 
+/** A line-aligned slice of a chunk's text and its UTF-16 offset in the chunk. */
+interface Piece {
+  text: string;
+  offset: number;
+}
+
 /** Splits a chunk's text into line-aligned pieces of at most `cap` model tokens. */
-function splitForWindow(text: string, cap: number, scorer: Scorer): string[] {
-  if (scorer.countTokens(text) <= cap) return [text];
-  const pieces: string[] = [];
+export function splitForWindow(text: string, cap: number, scorer: Pick<Scorer, 'countTokens'>): Piece[] {
+  if (scorer.countTokens(text) <= cap) return [{ text, offset: 0 }];
+  const pieces: Piece[] = [];
   let cur = '';
+  let curStart = 0;
   let curTokens = 0;
+  let pos = 0;
   for (const line of splitLinesKeepEnds(text)) {
     const t = scorer.countTokens(line);
     if (cur && curTokens + t > cap) {
-      pieces.push(cur);
+      pieces.push({ text: cur, offset: curStart });
       cur = '';
       curTokens = 0;
     }
     if (t > cap) {
-      pieces.push(line.slice(0, cap * 2));
-      continue;
+      // One overlong line (minified code): its head stands for it.
+      pieces.push({ text: line.slice(0, cap * 2), offset: pos });
+    } else {
+      if (cur === '') curStart = pos;
+      cur += line;
+      curTokens += t;
     }
-    cur += line;
-    curTokens += t;
+    pos += line.length;
   }
-  if (cur.trim()) pieces.push(cur);
-  return pieces.length > 0 ? pieces : [text.slice(0, cap * 2)];
+  if (cur.trim()) pieces.push({ text: cur, offset: curStart });
+  return pieces.length > 0 ? pieces : [{ text: text.slice(0, cap * 2), offset: 0 }];
 }

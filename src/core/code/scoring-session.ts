@@ -4,15 +4,12 @@
  * and reports progress per stage.
  */
 import type { CancellationSignal } from '../errors.js';
-import type { Scorer, ScoreResult } from '../model/scorer.js';
+import type { Scorer, ScoreRequest, ScoreResult } from '../model/scorer.js';
+
+export type { ScoreRequest };
 
 /** 'parse': chunking the sources (compress-sources.ts); 'coarse' and 'fine': model batches. */
 export type CompressionStage = 'parse' | 'coarse' | 'fine' | 'assemble';
-
-export interface ScoreRequest {
-  context: string;
-  text: string;
-}
 
 export class ScoringSession {
   modelTokens = 0;

@@ -25,6 +25,12 @@ export interface ScoreRequest {
   context: string;
   /** The text whose tokens are scored. */
   text: string;
+  /**
+   * Also return the context's own token log-probs (`ScoreResult.contextTokens`) from the same
+   * forward pass. Causal: they equal scoring `{ context: '', text: context }` alone, so a stage
+   * that needs both (ranking, then line surprisal of the same chunk) runs one pass, not two.
+   */
+  scoreContext?: boolean;
 }
 
 export interface ScoreResult {
@@ -39,6 +45,11 @@ export interface ScoreResult {
   tokensProcessed: number;
   /** True when the result came from the score cache (no forward pass was run). */
   cached?: boolean;
+  /**
+   * With `scoreContext`: the context's tokens, scored from BOS, offsets into the context
+   * string. Absent when not asked for, or when the context had to be cut to fit the window.
+   */
+  contextTokens?: ScoredToken[];
 }
 
 export interface ScoreOptions {

@@ -177,19 +177,42 @@ export class TransformersScorer implements Scorer {
     if (this.disposed) throw new ModelError('The model was disposed.', 'model-disposed');
     const results: Array<ScoreResult | undefined> = new Array(requests.length);
     const keys = requests.map((r) => this.cache?.key(this.info, r.context, r.text));
+    // A context scored in the same pass is cached as what it is: the context scored alone.
+    const contextKeys = requests.map((r) =>
+      r.scoreContext && r.context.length > 0 ? this.cache?.key(this.info, '', r.context) : undefined,
+    );
     const todo: number[] = [];
     requests.forEach((r, i) => {
       const hit = keys[i] !== undefined ? this.cache!.get(keys[i]!) : undefined;
-      if (hit) results[i] = { ...hit, cached: true };
-      else todo.push(i);
+      const contextHit = contextKeys[i] !== undefined ? this.cache!.get(contextKeys[i]!) : undefined;
+      if (hit && (contextKeys[i] === undefined || contextHit)) {
+        results[i] = { ...hit, cached: true, ...(contextHit ? { contextTokens: contextHit.tokens } : {}) };
+      } else todo.push(i);
     });
     if (todo.length > 0) {
-      const encoded = new Map<number, Encoded>();
+      const encoded = new Map<number, Encoded & { scoredPrefix: number }>();
       const windows: Window[] = [];
       for (const i of todo) {
         const r = requests[i];
-        const ctx = r.context.length > 0 ? this.tokenizer.encode(r.context, { add_special_tokens: false }) : [];
-        const enc = { ctx, ...this.encodeTarget(r.text) };
+        const target = this.encodeTarget(r.text);
+        let enc: Encoded & { scoredPrefix: number };
+        if (r.scoreContext && r.context.length > 0) {
+          const c = this.encodeTarget(r.context);
+          // Scored from its first token only when context and text fit one window together.
+          const fits = c.tgt.length + target.tgt.length <= this.maxTokens - 1;
+          enc = fits
+            ? {
+                ctx: [],
+                tgt: c.tgt.concat(target.tgt),
+                spans: c.spans.concat(target.spans),
+                strings: c.strings.concat(target.strings),
+                scoredPrefix: c.tgt.length,
+              }
+            : { ctx: c.tgt, ...target, scoredPrefix: 0 };
+        } else {
+          const ctx = r.context.length > 0 ? this.tokenizer.encode(r.context, { add_special_tokens: false }) : [];
+          enc = { ctx, ...target, scoredPrefix: 0 };
+        }
         encoded.set(i, enc);
         windows.push(...this.planWindows(i, enc.ctx, enc.tgt));
       }
@@ -216,23 +239,23 @@ export class TransformersScorer implements Scorer {
       for (const i of todo) {
         const enc = encoded.get(i)!;
         const lp = logprobs.get(i)!;
-        const tokens: ScoredToken[] = enc.tgt.map((id, k) => ({
+        const all: ScoredToken[] = enc.tgt.map((id, k) => ({
           id,
           text: enc.strings[k],
           logprob: lp[k],
           start: enc.spans[k][0],
           end: enc.spans[k][1],
         }));
-        const total = tokens.reduce((s, t) => s + t.logprob, 0);
-        const result: ScoreResult = {
-          tokens,
-          totalLogprob: total,
-          perplexity: tokens.length > 0 ? Math.exp(-total / tokens.length) : 1,
-          contextTruncated: truncated.get(i)!,
-          tokensProcessed: processed.get(i)!,
-        };
+        const tokens = all.slice(enc.scoredPrefix);
+        const result = scoreResult(tokens, truncated.get(i)!, processed.get(i)!);
         results[i] = result;
         if (keys[i] !== undefined) this.cache!.set(keys[i]!, result);
+        if (enc.scoredPrefix > 0) {
+          const contextTokens = all.slice(0, enc.scoredPrefix);
+          results[i] = { ...result, contextTokens };
+          if (contextKeys[i] !== undefined)
+            this.cache!.set(contextKeys[i]!, scoreResult(contextTokens, false, enc.scoredPrefix + 1));
+        }
       }
     }
     return results as ScoreResult[];
@@ -340,6 +363,17 @@ export class TransformersScorer implements Scorer {
     await this.queue.catch(() => undefined);
     await this.model.dispose();
   }
+}
+
+function scoreResult(tokens: ScoredToken[], contextTruncated: boolean, tokensProcessed: number): ScoreResult {
+  const total = tokens.reduce((s, t) => s + t.logprob, 0);
+  return {
+    tokens,
+    totalLogprob: total,
+    perplexity: tokens.length > 0 ? Math.exp(-total / tokens.length) : 1,
+    contextTruncated,
+    tokensProcessed,
+  };
 }
 
 function logSumExp(data: Float32Array, off: number, n: number): number {
