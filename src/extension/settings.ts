@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { COMPRESSION_DEFAULTS } from '../core/budget.js';
-import { RANKING_METHODS, type RankingMethod } from '../core/code/rank.js';
+import { parsePrefilter, RANKING_METHODS, type Prefilter, type RankingMethod } from '../core/code/rank.js';
 
 /** Typed view of the `contextzip.*` settings (contributes.configuration in package.json). */
 export interface ContextZipSettings {
@@ -17,7 +17,8 @@ export interface ContextZipSettings {
   /** Order of file sections in the preview and the copied text. */
   previewOrder: 'relevance' | 'path';
   beta: number;
-  lexicalPrefilterMaxChunks: number;
+  /** Which chunks the model ranks: the budget-sized cascade ('auto'), all ('off'), or N chunks. */
+  prefilter: Prefilter;
   ranking: RankingMethod;
   cotUseChatModelAnchor: boolean;
   cotRatio: number;
@@ -39,7 +40,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): ContextZipSetti
     budgetWorkspaceTokens: c.get<number>('budget.workspaceTokens', 8000),
     previewOrder: c.get<'relevance' | 'path'>('preview.order', 'relevance'),
     beta: c.get<number>('beta', COMPRESSION_DEFAULTS.code.beta),
-    lexicalPrefilterMaxChunks: c.get<number>('lexicalPrefilter.maxChunks', 0),
+    prefilter: parsePrefilter(c.get<unknown>('prefilter', 'auto')) ?? 'auto',
     ranking: RANKING_METHODS.find((m) => m === c.get<string>('ranking', 'fused')) ?? 'fused',
     cotUseChatModelAnchor: c.get<boolean>('cot.useChatModelAnchor', false),
     cotRatio: c.get<number>('cot.ratio', 0.8),

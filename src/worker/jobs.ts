@@ -4,7 +4,7 @@
  * cache) until the spec changes, so re-compressing after a small edit re-scores only what
  * changed. Runs in-process too (the CLI and tests call these directly).
  */
-import type { RankingMethod } from '../core/code/rank.js';
+import type { Prefilter, RankingMethod } from '../core/code/rank.js';
 import { compressSources, type SourceText } from '../core/code/compress-sources.js';
 import type { CancellationSignal } from '../core/errors.js';
 import { createScorer, ScoreCache, type AmiWeighting, type Scorer, type ScorerSpec } from '../core/model/index.js';
@@ -36,7 +36,7 @@ export interface CompressJobPayload {
   tokenizer: string;
   beta?: number;
   cursor?: { file: string; offset: number };
-  prefilterMaxChunks?: number;
+  prefilter?: Prefilter;
   ranking?: RankingMethod;
   amiWeighting?: AmiWeighting;
   maxClassTokens?: number;
@@ -113,7 +113,7 @@ export const jobs: Record<string, (payload: never, ctx: JobContext) => Promise<u
       countTokens,
       beta: payload.beta,
       cursor: payload.cursor,
-      prefilterMaxChunks: payload.prefilterMaxChunks,
+      prefilter: payload.prefilter,
       ranking: payload.ranking,
       amiWeighting: payload.amiWeighting,
       chunking: payload.maxClassTokens ? { maxClassTokens: payload.maxClassTokens } : undefined,
