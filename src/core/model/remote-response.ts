@@ -123,6 +123,8 @@ export function alignTokens(prompt: string, tokens: Array<string | undefined>): 
   const spans: Array<[number, number]> = new Array(tokens.length);
   let pos = 0;
   let pending: number[] = [];
+  /** Characters the pending run covers at least (literal text of its partial tokens, one partial character). */
+  let runMin = 0;
   const flush = (end: number) => {
     const n = pending.length;
     const len = Math.max(0, end - pos);
@@ -133,10 +135,25 @@ export function alignTokens(prompt: string, tokens: Array<string | undefined>): 
       spans[t] = [s, e];
     });
     pending = [];
+    runMin = 0;
     pos = Math.max(pos, end);
   };
   for (let i = 0; i < tokens.length; i++) {
     const forms = spellings(tokens[i]);
+    const partial = tokens[i]?.includes('\ufffd') === true;
+    if (partial) {
+      // Part of a multi-byte character: its literal prefix (e.g. the space of " \ufffd") anchors it.
+      const lit = tokens[i]!.slice(0, tokens[i]!.indexOf('\ufffd'));
+      if (lit.length > 0) {
+        const from = pos + runMin;
+        const found = searchFrom(prompt, from, Math.min(prompt.length, from + 8 * pending.length + 32), [lit]);
+        if (found && (pending.length > 0 || found.at === pos)) flush(found.at);
+      }
+      if (!pending.some((t) => tokens[t]?.includes('\ufffd'))) runMin += 1;
+      runMin += lit.length;
+      pending.push(i);
+      continue;
+    }
     if (pending.length === 0) {
       const m = matchAt(prompt, pos, forms);
       if (m) {
@@ -148,8 +165,8 @@ export function alignTokens(prompt: string, tokens: Array<string | undefined>): 
       continue;
     }
     // Inside a run of unmatched tokens: look ahead (a bounded distance) for this token's text.
-    const limit = Math.min(prompt.length, pos + 8 * pending.length + 32);
-    const found = searchFrom(prompt, pos, limit, forms);
+    const from = pos + runMin;
+    const found = searchFrom(prompt, from, Math.min(prompt.length, from + 8 * pending.length + 32), forms);
     if (found) {
       flush(found.at);
       spans[i] = [found.at + found.skip, found.at + found.skip + found.len];

@@ -389,29 +389,26 @@ export class RemoteScorer implements Scorer {
   /** One HTTP request for a batch of prompts; the prompt tokens of each. */
   private async send(batch: Job[], signal: CancellationSignal): Promise<PromptToken[][]> {
     for (;;) {
+      // echo + max_tokens 0: the prompt's log-probs and nothing generated (vLLM, OpenAI's legacy API).
       const echo = this.protocol === 'echo';
-      const generate = echo ? this.generate : 1;
+      const generate = this.generate;
       const body: Record<string, unknown> = {
         model: this.model,
         prompt: batch.map((j) => j.prompt),
         max_tokens: generate,
         temperature: 0,
+        echo: true,
       };
-      if (echo) {
-        body.echo = true;
-        body.logprobs = 1;
-      } else {
-        body.prompt_logprobs = 0;
-      }
+      if (echo) body.logprobs = 1;
+      else body.prompt_logprobs = 0;
       try {
         const json = await this.client.post(body, signal);
-        const parsed = parseCompletionResponse(json, batch.length, echo ? generate : 0, this.client.where);
+        const parsed = parseCompletionResponse(json, batch.length, generate, this.client.where);
         batch.forEach((job, k) => this.checkIds(job, parsed[k]));
         return parsed;
       } catch (err) {
         // Older servers refuse max_tokens 0 with echo: ask for one token and drop it.
         if (
-          echo &&
           this.generate === 0 &&
           err instanceof RemoteHttpError &&
           err.status === 400 &&
