@@ -105,7 +105,10 @@ function loadModel(dir: string, dtype: string): Promise<Loaded> {
 }
 
 /** Log-probs of ids[1..] given what precedes them (entry 0 is null), plus the greedy next token. */
-async function forward(m: Loaded, ids: number[]): Promise<{ lps: Array<number | null>; next: { id: number; lp: number } }> {
+async function forward(
+  m: Loaded,
+  ids: number[],
+): Promise<{ lps: Array<number | null>; next: { id: number; lp: number } }> {
   const T = ids.length;
   const input_ids = new m.tf.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, T]);
   const attention_mask = new m.tf.Tensor('int64', new BigInt64Array(T).fill(1n), [1, T]);
@@ -287,7 +290,8 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
       const gen = generate > 0 ? [next] : [];
       const choice: Record<string, unknown> = {
         index: i,
-        text: (echo ? promptText : '') + gen.map((g) => m.tokenizer.decode([g.id], { skip_special_tokens: true })).join(''),
+        text:
+          (echo ? promptText : '') + gen.map((g) => m.tokenizer.decode([g.id], { skip_special_tokens: true })).join(''),
         finish_reason: 'length',
         stop_reason: null,
         logprobs: null,

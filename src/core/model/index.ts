@@ -22,6 +22,7 @@ export {
   estimateServerTokens,
   remoteCacheInfo,
   remoteFingerprint,
+  remoteSpecKey,
   RemoteScorer,
   REMOTE_DTYPE,
   REMOTE_PROTOCOLS,

@@ -59,7 +59,10 @@ export function completionsEndpoint(url: string): string {
     throw new ModelError(`The remote scorer URL "${displayUrl(url)}" is not a valid URL.`, 'remote-url');
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:')
-    throw new ModelError(`The remote scorer URL must start with http:// or https:// (got ${u.protocol}).`, 'remote-url');
+    throw new ModelError(
+      `The remote scorer URL must start with http:// or https:// (got ${u.protocol}).`,
+      'remote-url',
+    );
   u.hash = '';
   let p = u.pathname.replace(/\/+$/, '');
   if (!/\/completions$/.test(p)) p = /\/v1$/.test(p) ? `${p}/completions` : `${p}/v1/completions`;
@@ -94,7 +97,8 @@ class Limiter {
       return await fn();
     } finally {
       const next = this.waiting.shift();
-      if (next) next(); // the slot passes to the next waiter without being released
+      if (next)
+        next(); // the slot passes to the next waiter without being released
       else this.active--;
     }
   }
@@ -175,7 +179,12 @@ export class RemoteClient {
       let text: string;
       let retryAfter: string | null;
       try {
-        const res = await this.fetchImpl(url, { method, headers: this.headers(body !== undefined), body, signal: ac.signal });
+        const res = await this.fetchImpl(url, {
+          method,
+          headers: this.headers(body !== undefined),
+          body,
+          signal: ac.signal,
+        });
         status = res.status;
         retryAfter = res.headers.get('retry-after');
         text = await res.text();
@@ -296,8 +305,7 @@ function networkReason(err: unknown): string {
 function serverMessage(text: string): string {
   try {
     const j = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown; detail?: unknown };
-    const m =
-      (typeof j.error === 'object' && j.error !== null ? j.error.message : j.error) ?? j.message ?? j.detail;
+    const m = (typeof j.error === 'object' && j.error !== null ? j.error.message : j.error) ?? j.message ?? j.detail;
     if (typeof m === 'string') return excerpt(m);
   } catch {
     // not JSON: fall through

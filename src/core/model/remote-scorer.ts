@@ -91,9 +91,21 @@ export function estimateServerTokens(text: string): number {
 /** A short, stable id for the persisted score cache of one server + model + tokenizer. */
 export function remoteFingerprint(spec: Pick<RemoteScorerSpec, 'url' | 'model' | 'tokenizer' | 'protocol'>): string {
   const h = crypto.createHash('sha256');
-  h.update('remote\0').update(displayUrl(spec.url.trim())).update('\0').update(spec.model ?? '');
-  h.update('\0').update(spec.tokenizer ?? '').update('\0').update(spec.protocol ?? 'echo');
+  h.update('remote\0')
+    .update(displayUrl(spec.url.trim()))
+    .update('\0')
+    .update(spec.model ?? '');
+  h.update('\0')
+    .update(spec.tokenizer ?? '')
+    .update('\0')
+    .update(spec.protocol ?? 'echo');
   return h.digest('hex').slice(0, 16);
+}
+
+/** Identifies a remote spec for "is this the scorer already loaded?" checks (the API key only as a hash). */
+export function remoteSpecKey(spec: RemoteScorerSpec): string {
+  const key = spec.apiKey ? crypto.createHash('sha256').update(spec.apiKey).digest('hex').slice(0, 12) : '';
+  return JSON.stringify({ ...spec, apiKey: key });
 }
 
 /** The ModelInfo score-cache keys are made with (server, model and tokenizer, not just the model name). */
@@ -152,7 +164,8 @@ async function loadLocalTokenizer(ref: string, cacheDir?: string): Promise<Local
   }
   const eos = Array.isArray(config.eos_token_id) ? config.eos_token_id[0] : config.eos_token_id;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const json = (tokenizer as any)._tokenizerJSON as { pre_tokenizer?: unknown; decoder?: { type?: string } } | undefined;
+  const json = (tokenizer as any)._tokenizerJSON as
+    { pre_tokenizer?: unknown; decoder?: { type?: string } } | undefined;
   let association: WordAssociation | null = null;
   try {
     association = WordAssociation.load(location.dir);
@@ -166,8 +179,7 @@ async function loadLocalTokenizer(ref: string, cacheDir?: string): Promise<Local
     tokenizer,
     // The same BOS choice as TransformersScorer, so id prompts match local scoring.
     bos: tokenizer.bos_token_id ?? config.bos_token_id ?? eos ?? 0,
-    byteLevel:
-      JSON.stringify(json?.pre_tokenizer ?? {}).includes('ByteLevel') || json?.decoder?.type === 'ByteLevel',
+    byteLevel: JSON.stringify(json?.pre_tokenizer ?? {}).includes('ByteLevel') || json?.decoder?.type === 'ByteLevel',
     window: config.contextzip?.maxTokens ?? config.max_position_embeddings ?? config.n_positions,
     association,
     fusionWeights: config.contextzip?.ranking?.weights,
@@ -223,7 +235,8 @@ async function checkServedModel(
   let served: string[] | undefined;
   try {
     const json = (await client.get(client.modelsUrl, signal, 1)) as { data?: Array<{ id?: unknown }> };
-    if (Array.isArray(json?.data)) served = json.data.map((m) => m?.id).filter((id): id is string => typeof id === 'string');
+    if (Array.isArray(json?.data))
+      served = json.data.map((m) => m?.id).filter((id): id is string => typeof id === 'string');
   } catch (err) {
     const listingMissing = err instanceof RemoteHttpError && err.code === 'remote-not-found';
     const malformed = err instanceof ModelError && err.code === 'remote-malformed';
@@ -273,8 +286,14 @@ export class RemoteScorer implements Scorer {
     this.endpoint = client.where;
     this.protocol = options.protocol ?? REMOTE_SCORER_DEFAULTS.protocol;
     if (!REMOTE_PROTOCOLS.includes(this.protocol))
-      throw new ModelError(`Unknown remote scorer protocol "${String(this.protocol)}" (echo or prompt_logprobs).`, 'usage');
-    this.maxPrompts = Math.max(1, Math.floor(options.maxPromptsPerRequest ?? REMOTE_SCORER_DEFAULTS.maxPromptsPerRequest));
+      throw new ModelError(
+        `Unknown remote scorer protocol "${String(this.protocol)}" (echo or prompt_logprobs).`,
+        'usage',
+      );
+    this.maxPrompts = Math.max(
+      1,
+      Math.floor(options.maxPromptsPerRequest ?? REMOTE_SCORER_DEFAULTS.maxPromptsPerRequest),
+    );
     this.concurrency = Math.max(1, Math.floor(options.concurrency ?? REMOTE_SCORER_DEFAULTS.concurrency));
     const wanted = options.maxTokens ?? REMOTE_SCORER_DEFAULTS.maxTokens;
     const window = local?.window;
@@ -317,7 +336,10 @@ export class RemoteScorer implements Scorer {
         jobs.push(...this.textWindows(i, r.context, r.text));
       }
     }
-    const acc = new Map<number, { logprobs: Float64Array; tokens: ScoredToken[]; truncated: boolean; processed: number }>();
+    const acc = new Map<
+      number,
+      { logprobs: Float64Array; tokens: ScoredToken[]; truncated: boolean; processed: number }
+    >();
     for (const i of todo)
       acc.set(i, {
         logprobs: new Float64Array(encoded.get(i)?.tgt.length ?? 0),
