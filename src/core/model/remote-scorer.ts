@@ -218,8 +218,8 @@ export async function createRemoteScorer(options: RemoteScorerOptions): Promise<
   });
   const local = options.tokenizer ? await loadLocalTokenizer(options.tokenizer, options.cacheDir) : undefined;
   throwIfCancelled(options.signal);
-  const model = await checkServedModel(client, options.model?.trim() || undefined, options.signal);
-  return new RemoteScorer(client, { ...options, model }, local);
+  const served = await checkServedModel(client, options.model?.trim() || undefined, options.signal);
+  return new RemoteScorer(client, { ...options, model: served.model }, local, served.maxModelLen);
 }
 
 /**
@@ -231,32 +231,40 @@ async function checkServedModel(
   client: RemoteClient,
   model: string | undefined,
   signal?: CancellationSignal,
-): Promise<string> {
-  let served: string[] | undefined;
+): Promise<{ model: string; maxModelLen?: number }> {
+  let served: Array<{ id: string; maxModelLen?: number }> | undefined;
   try {
-    const json = (await client.get(client.modelsUrl, signal, 1)) as { data?: Array<{ id?: unknown }> };
+    const json = (await client.get(client.modelsUrl, signal, 1)) as {
+      data?: Array<{ id?: unknown; max_model_len?: unknown }>;
+    };
     if (Array.isArray(json?.data))
-      served = json.data.map((m) => m?.id).filter((id): id is string => typeof id === 'string');
+      served = json.data
+        .filter((m) => typeof m?.id === 'string')
+        .map((m) => ({
+          id: m.id as string,
+          maxModelLen: typeof m.max_model_len === 'number' ? m.max_model_len : undefined,
+        }));
   } catch (err) {
     const listingMissing = err instanceof RemoteHttpError && err.code === 'remote-not-found';
     const malformed = err instanceof ModelError && err.code === 'remote-malformed';
     if (!listingMissing && !malformed) throw err;
   }
+  const names = served?.map((m) => m.id) ?? [];
   if (model === undefined) {
-    if (served?.length === 1) return served[0];
+    if (served?.length === 1) return { model: served[0].id, maxModelLen: served[0].maxModelLen };
     throw new ModelError(
-      served && served.length > 1
-        ? `The remote scorer at ${client.where} serves several models (${served.join(', ')}); name one with --model or the setting contextzip.scorer.model.`
+      names.length > 1
+        ? `The remote scorer at ${client.where} serves several models (${names.join(', ')}); name one with --model or the setting contextzip.scorer.model.`
         : `Name the served model with --model or the setting contextzip.scorer.model (the server at ${client.where} does not list its models).`,
       'remote-model',
     );
   }
-  if (served && served.length > 0 && !served.includes(model))
+  if (served && served.length > 0 && !names.includes(model))
     throw new ModelError(
-      `The remote scorer at ${client.where} does not serve model "${model}" (it serves ${served.join(', ')}). Check --model / contextzip.scorer.model.`,
+      `The remote scorer at ${client.where} does not serve model "${model}" (it serves ${names.join(', ')}). Check --model / contextzip.scorer.model.`,
       'remote-not-found',
     );
-  return model;
+  return { model, maxModelLen: served?.find((m) => m.id === model)?.maxModelLen };
 }
 
 export class RemoteScorer implements Scorer {
@@ -280,6 +288,8 @@ export class RemoteScorer implements Scorer {
     private readonly client: RemoteClient,
     options: RemoteScorerOptions & { model: string },
     private readonly local: LocalTokenizer | undefined,
+    /** The server's window (vLLM lists max_model_len with its models). */
+    serverWindow?: number,
   ) {
     this.model = options.model;
     this.info = { id: options.model, dtype: REMOTE_DTYPE };
@@ -296,8 +306,8 @@ export class RemoteScorer implements Scorer {
     );
     this.concurrency = Math.max(1, Math.floor(options.concurrency ?? REMOTE_SCORER_DEFAULTS.concurrency));
     const wanted = options.maxTokens ?? REMOTE_SCORER_DEFAULTS.maxTokens;
-    const window = local?.window;
-    this.maxTokens = Math.max(16, window ? Math.min(wanted, window) : wanted);
+    const windows = [wanted, local?.window, serverWindow].filter((w): w is number => typeof w === 'number' && w > 0);
+    this.maxTokens = Math.max(16, Math.min(...windows));
     this.wordAssociation = local?.association ?? null;
     this.fusionWeights = local?.fusionWeights;
     this.cache = options.cache;
