@@ -232,7 +232,7 @@ export class RemoteClient {
   private httpError(status: number, text: string, url: string): RemoteHttpError {
     let detail = serverMessage(text);
     if (this.apiKey) detail = detail.split(this.apiKey).join('***');
-    const said = detail ? `: ${detail}` : '';
+    const said = detail ? `: ${detail.replace(/[.\s]+$/, '')}` : '';
     if (status === 401 || status === 403)
       return new RemoteHttpError(
         this.apiKey
