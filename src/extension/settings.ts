@@ -24,6 +24,19 @@ export interface ContextZipSettings {
   cotRatio: number;
   /** Mask secrets (private keys, API tokens) in sources before they are compressed. */
   maskSecrets: boolean;
+  /** Remote scoring (contextzip.scorer.*); off while `url` is empty. */
+  scorer: ScorerSettings;
+}
+
+export interface ScorerSettings {
+  url: string;
+  model: string;
+  tokenizer: string;
+  protocol: 'echo' | 'prompt_logprobs';
+  batchSize: number;
+  concurrency: number;
+  timeoutSeconds: number;
+  maxTokens: number;
 }
 
 export function readSettings(scope?: vscode.ConfigurationScope): ContextZipSettings {
@@ -45,6 +58,16 @@ export function readSettings(scope?: vscode.ConfigurationScope): ContextZipSetti
     cotUseChatModelAnchor: c.get<boolean>('cot.useChatModelAnchor', false),
     cotRatio: c.get<number>('cot.ratio', 0.8),
     maskSecrets: c.get<boolean>('maskSecrets', true),
+    scorer: {
+      url: c.get<string>('scorer.url', '').trim(),
+      model: c.get<string>('scorer.model', '').trim(),
+      tokenizer: c.get<string>('scorer.tokenizer', '').trim(),
+      protocol: c.get<string>('scorer.protocol', 'echo') === 'prompt_logprobs' ? 'prompt_logprobs' : 'echo',
+      batchSize: c.get<number>('scorer.batchSize', 16),
+      concurrency: c.get<number>('scorer.concurrency', 4),
+      timeoutSeconds: c.get<number>('scorer.timeoutSeconds', 120),
+      maxTokens: c.get<number>('scorer.maxTokens', 4096),
+    },
   };
 }
 

@@ -7,7 +7,15 @@
 import type { Prefilter, RankingMethod } from '../core/code/rank.js';
 import { compressSources, type SourceText } from '../core/code/compress-sources.js';
 import type { CancellationSignal } from '../core/errors.js';
-import { createScorer, ScoreCache, type AmiWeighting, type Scorer, type ScorerSpec } from '../core/model/index.js';
+import {
+  createScorer,
+  remoteSpecKey,
+  ScoreCache,
+  type AmiWeighting,
+  type RemoteScorerSpec,
+  type Scorer,
+  type ScorerSpec,
+} from '../core/model/index.js';
 import { createTokenCounter } from '../core/tokens/index.js';
 import type { CompressionResult, SkippedFile } from '../core/types.js';
 
@@ -25,6 +33,8 @@ export interface ModelSpecPayload {
   cacheDir?: string;
   allowDownload?: boolean;
   endpoint?: string;
+  /** Score on a remote server (docs/REMOTE-SCORING.md) instead of running `model` here. */
+  remote?: RemoteScorerSpec;
 }
 
 export interface CompressJobPayload {
@@ -63,7 +73,12 @@ let current: { key: string; scorer: Promise<Scorer> } | undefined;
 
 /** The scorer for a spec, loaded once; a different spec disposes the previous model. */
 export async function scorerFor(spec: ModelSpecPayload, ctx?: JobContext): Promise<Scorer> {
-  const key = JSON.stringify([spec.model ?? 'embedded', spec.dtype ?? 'q8', spec.cacheDir ?? '']);
+  const key = JSON.stringify([
+    spec.model ?? 'embedded',
+    spec.dtype ?? 'q8',
+    spec.cacheDir ?? '',
+    spec.remote ? remoteSpecKey(spec.remote) : '',
+  ]);
   if (current?.key === key) {
     try {
       return await current.scorer;
