@@ -8,7 +8,9 @@ import { downloadHubModel, type DownloadProgress } from './hub-download.js';
 import { parseDtype, requiredModelFiles, resolveModelLocation, type ModelDtype } from './model-files.js';
 import { ScoreCache } from './score-cache.js';
 import type { Scorer } from './scorer.js';
+import { chooseThreads, type ThreadsSetting } from './threads.js';
 import { TransformersScorer } from './transformers-scorer.js';
+import { TokenCountCache } from '../tokens/count-cache.js';
 
 export * from './scorer.js';
 export * from './model-files.js';
@@ -16,6 +18,8 @@ export { ScoreCache } from './score-cache.js';
 export { approximateMutualInformation, type AmiWeighting } from './derive.js';
 export { ensureDir, PersistentScoreCache, scoreCacheFile } from './persistent-score-cache.js';
 export { downloadHubModel, hubEndpoint, type DownloadProgress } from './hub-download.js';
+export { chooseThreads, currentMachineLoad, parseThreadsSetting, type MachineLoad, type ThreadsSetting } from './threads.js';
+export { CacheFolder, DEFAULT_CACHE_MAX_MB, pruneCacheFolder, type CacheFolderOptions } from './cache-folder.js';
 
 export interface ScorerSpec {
   /** "embedded" (default), a local model folder, or a hub id such as onnx-community/Qwen2.5-Coder-0.5B-Instruct. */
@@ -32,9 +36,15 @@ export interface ScorerSpec {
   /** Sequences per batch and padded tokens per batch (transformers-scorer.ts; defaults 1 and 4096). */
   maxBatchSize?: number;
   maxBatchTokens?: number;
-  threads?: number;
+  /** onnxruntime threads: a number, or "auto" (threads.ts: 2 on an idle enough machine, else 1); default 1. */
+  threads?: ThreadsSetting;
   /** Share a cache across scorers (e.g. the worker's long-lived cache); a fresh one otherwise. */
   cache?: ScoreCache | null;
+  /**
+   * Counts of the model's tokenizer (`Scorer.countTokens`), e.g. a persisted one (cache-folder.ts);
+   * a fresh in-memory one otherwise. Only share it between scorers of the same tokenizer.
+   */
+  tokenCounts?: TokenCountCache;
 }
 
 export async function createScorer(spec: ScorerSpec = {}): Promise<Scorer> {
@@ -56,13 +66,17 @@ export async function createScorer(spec: ScorerSpec = {}): Promise<Scorer> {
       });
     }
   }
-  return TransformersScorer.load({
+  const scorer = await TransformersScorer.load({
     location,
     dtype,
     maxTokens: spec.maxTokens,
     maxBatchSize: spec.maxBatchSize,
     maxBatchTokens: spec.maxBatchTokens,
-    threads: spec.threads,
+    threads: chooseThreads(spec.threads),
     cache: spec.cache === null ? undefined : (spec.cache ?? new ScoreCache()),
   });
+  // Counting is what the warm path does most (rank.ts splits chunks for the window, pruning
+  // sizes blocks): answered from the count cache, it no longer re-tokenizes unchanged text.
+  scorer.countTokens = (spec.tokenCounts ?? new TokenCountCache()).wrap(scorer.countTokens.bind(scorer));
+  return scorer;
 }
