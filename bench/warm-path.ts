@@ -94,7 +94,10 @@ function cliCompress(dir: string, cacheHome: string): CliRun {
 
 function cliChunksOneFile(dir: string): number {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [CLI, 'chunks', 'src/core/code/rank.ts', '--json', '-q'], { cwd: dir, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [CLI, 'chunks', 'src/core/code/rank.ts', '--json', '-q'], {
+    cwd: dir,
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`chunks failed: ${r.stderr}`);
   return Math.round(performance.now() - t0);
 }

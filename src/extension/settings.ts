@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { COMPRESSION_DEFAULTS } from '../core/budget.js';
 import { RANKING_METHODS, type RankingMethod } from '../core/code/rank.js';
+import { parseThreadsSetting, type ThreadsSetting } from '../core/model/threads.js';
 
 /** Typed view of the `contextzip.*` settings (contributes.configuration in package.json). */
 export interface ContextZipSettings {
@@ -23,6 +24,12 @@ export interface ContextZipSettings {
   cotRatio: number;
   /** Mask secrets (private keys, API tokens) in sources before they are compressed. */
   maskSecrets: boolean;
+  /** onnxruntime threads of the model worker ("auto" or a number). */
+  threads: ThreadsSetting;
+  /** Cap of the persisted caches folder (MB). */
+  cacheMaxSizeMB: number;
+  /** Minutes without a model job before the worker is stopped (0: never). */
+  workerIdleTimeoutMinutes: number;
 }
 
 export function readSettings(scope?: vscode.ConfigurationScope): ContextZipSettings {
@@ -44,7 +51,14 @@ export function readSettings(scope?: vscode.ConfigurationScope): ContextZipSetti
     cotUseChatModelAnchor: c.get<boolean>('cot.useChatModelAnchor', false),
     cotRatio: c.get<number>('cot.ratio', 0.8),
     maskSecrets: c.get<boolean>('maskSecrets', true),
+    threads: parseThreadsSetting(c.get<string | number>('threads', 'auto')) ?? 'auto',
+    cacheMaxSizeMB: nonNegative(c.get<number>('cache.maxSizeMB', 256), 256),
+    workerIdleTimeoutMinutes: nonNegative(c.get<number>('worker.idleTimeoutMinutes', 10), 10),
   };
+}
+
+function nonNegative(v: unknown, fallback: number): number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : fallback;
 }
 
 /**

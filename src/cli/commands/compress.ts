@@ -77,7 +77,10 @@ export function register(program: Command): void {
       )
       .option('--prefilter <n>', 'with more than N chunks, let BM25 pick the N the model ranks (0 = off)', '0')
       .option('--no-score-cache', 'do not read or write the persisted caches (scores and token counts)')
-      .option('--cache-max-mb <n>', 'size cap of the persisted cache folder; other models\' files go first (default 256)')
+      .option(
+        '--cache-max-mb <n>',
+        "size cap of the persisted cache folder; other models' files go first (default 256)",
+      )
       .option('--no-mask-secrets', 'keep secrets (private keys, API tokens) found in files instead of masking them')
       .option('--json', 'print the result as JSON')
       .option('-q, --quiet', 'no progress line (shown on stderr only when it is a terminal)'),

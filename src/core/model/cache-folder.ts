@@ -42,7 +42,8 @@ export class CacheFolder {
   readonly scores: PersistentScoreCache;
   /** Counts of the model's tokenizer; give it to createScorer as `tokenCounts`. */
   readonly modelCounts = new TokenCountCache();
-  private readonly target: { name: 'o200k_base' | 'cl100k_base'; cache: TokenCountCache } | undefined;
+  /** Target tokenizers whose (process-wide) count caches this folder loads and saves. */
+  private readonly targets = new Map<TargetEncoding, TokenCountCache>();
   readonly maxBytes: number;
 
   private constructor(private readonly options: CacheFolderOptions) {
@@ -53,8 +54,6 @@ export class CacheFolder {
       undefined,
       Math.floor(this.maxBytes * 0.8),
     );
-    const t = options.targetTokenizer;
-    if (t === 'o200k_base' || t === 'cl100k_base') this.target = { name: t, cache: targetCountCache(t) };
   }
 
   /**
@@ -66,10 +65,22 @@ export class CacheFolder {
     const folder = new CacheFolder(options);
     folder.scores.load();
     folder.modelCounts.load(folder.modelCountsFile, folder.modelTokenizerId);
-    if (folder.target) folder.target.cache.load(folder.targetCountsFile!, folder.target.name);
+    if (options.targetTokenizer) folder.addTargetTokenizer(options.targetTokenizer);
     // In use now: the least-recently-used pruning goes by modification time.
     for (const f of folder.files()) touch(f);
     return folder;
+  }
+
+  /**
+   * Persists the counts of a target tokenizer too (o200k_base, cl100k_base; other names are
+   * ignored): loads its file into the process-wide cache once, saves it with the others.
+   */
+  addTargetTokenizer(name: string): void {
+    if ((name !== 'o200k_base' && name !== 'cl100k_base') || this.targets.has(name)) return;
+    const cache = targetCountCache(name);
+    this.targets.set(name, cache);
+    cache.load(this.targetCountsFile(name), name);
+    touch(this.targetCountsFile(name));
   }
 
   private get modelCountsFile(): string {
@@ -80,13 +91,20 @@ export class CacheFolder {
     return `model:${this.options.fingerprint}`;
   }
 
-  private get targetCountsFile(): string | undefined {
-    return this.target ? path.join(this.options.dir, `tokens-${this.target.name}.bin`) : undefined;
+  private targetCountsFile(name: TargetEncoding): string {
+    return path.join(this.options.dir, `tokens-${name}.bin`);
   }
 
-  /** The files of this model and tokenizer (kept by pruning). */
+  /** The files of this model and its target tokenizers (kept by pruning). */
   files(): string[] {
-    return [this.scores.file, this.modelCountsFile, ...(this.targetCountsFile ? [this.targetCountsFile] : [])];
+    return [this.scores.file, this.modelCountsFile, ...[...this.targets.keys()].map((t) => this.targetCountsFile(t))];
+  }
+
+  /** Empties the in-memory caches of this folder (the files stay until deleted or saved over). */
+  clear(): void {
+    this.scores.clear();
+    this.modelCounts.clear();
+    for (const c of this.targets.values()) c.clear();
   }
 
   /**
@@ -98,13 +116,15 @@ export class CacheFolder {
     try {
       this.scores.save();
       this.modelCounts.save(this.modelCountsFile, this.modelTokenizerId, countEntries);
-      if (this.target) this.target.cache.save(this.targetCountsFile!, this.target.name, countEntries);
+      for (const [name, cache] of this.targets) cache.save(this.targetCountsFile(name), name, countEntries);
       return { pruned: pruneCacheFolder(this.options.dir, this.maxBytes, this.files()).deleted };
     } catch {
       return { pruned: [] };
     }
   }
 }
+
+type TargetEncoding = 'o200k_base' | 'cl100k_base';
 
 function touch(file: string): void {
   try {

@@ -18,7 +18,13 @@ export { ScoreCache } from './score-cache.js';
 export { approximateMutualInformation, type AmiWeighting } from './derive.js';
 export { ensureDir, PersistentScoreCache, scoreCacheFile } from './persistent-score-cache.js';
 export { downloadHubModel, hubEndpoint, type DownloadProgress } from './hub-download.js';
-export { chooseThreads, currentMachineLoad, parseThreadsSetting, type MachineLoad, type ThreadsSetting } from './threads.js';
+export {
+  chooseThreads,
+  currentMachineLoad,
+  parseThreadsSetting,
+  type MachineLoad,
+  type ThreadsSetting,
+} from './threads.js';
 export { CacheFolder, DEFAULT_CACHE_MAX_MB, pruneCacheFolder, type CacheFolderOptions } from './cache-folder.js';
 
 export interface ScorerSpec {

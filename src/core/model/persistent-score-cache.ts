@@ -119,25 +119,43 @@ export class PersistentScoreCache extends ScoreCache {
     return n;
   }
 
+  /** Entries set since the last load or save (a save without new entries writes nothing). */
+  private dirty = false;
+
+  override clear(): void {
+    super.clear();
+    this.texts.clear();
+    this.dirty = false;
+  }
+
   override set(key: string, value: ScoreResult): void {
     super.set(key, value);
+    this.dirty = true;
     const text = rebuildText(value);
     this.texts.set(key, text);
   }
 
   /**
    * Writes all live entries atomically, merged with the entries other runs saved since this one
-   * loaded (ours win on the same key; the size bound drops the oldest). Errors (read-only
+   * loaded (ours win on the same key; the size bounds drop the oldest). Writes nothing when
+   * nothing was scored since the last load or save (unless the file is over its byte bound).
+   * Errors (read-only
    * disk, an unusable folder...) are swallowed: it is only a cache.
    */
   save(): void {
     try {
+      // Nothing new: leave the file alone (or absent, after a clear) unless it is over the bound.
+      if (!this.dirty && !((fs.statSync(this.file, { throwIfNoEntry: false })?.size ?? 0) > this.maxBytes)) return;
       const live = new Map<string, { value: ScoreResult; text: string }>();
       this.loadInto((k, v, t) => live.set(k, { value: v, text: t }));
+      const mine = new Set<string>();
       for (const [k, v] of this.entriesForSave()) {
+        mine.add(k);
         live.delete(k);
         live.set(k, { value: v, text: this.texts.get(k) ?? rebuildText(v) });
       }
+      // Texts of entries the in-memory bound evicted are not needed any more (long-lived worker).
+      for (const k of this.texts.keys()) if (!mine.has(k)) this.texts.delete(k);
       // The newest entries last; keep within the same token bound as in memory.
       let tokens = 0;
       for (const { value } of live.values()) tokens += value.tokens.length;
@@ -179,6 +197,7 @@ export class PersistentScoreCache extends ScoreCache {
       try {
         fs.writeFileSync(tmp, `${head}${entries.slice(first).join(',')}]}`);
         fs.renameSync(tmp, this.file);
+        this.dirty = false;
       } finally {
         fs.rmSync(tmp, { force: true });
       }

@@ -31,7 +31,10 @@ export function currentMachineLoad(): MachineLoad {
  * "auto" is 2 when the machine has at least `AUTO_IDLE_CORES_FOR_TWO` idle cores, else 1.
  * `undefined` means 1 (the engine's default when a caller does not ask).
  */
-export function chooseThreads(setting: ThreadsSetting | undefined, machine: MachineLoad = currentMachineLoad()): number {
+export function chooseThreads(
+  setting: ThreadsSetting | undefined,
+  machine: MachineLoad = currentMachineLoad(),
+): number {
   if (setting === undefined) return 1;
   if (setting === 'auto') {
     const idle = machine.cores - Math.max(0, machine.load1);
@@ -44,6 +47,7 @@ export function chooseThreads(setting: ThreadsSetting | undefined, machine: Mach
 /** Parses "auto" or a positive integer (from a setting or a flag); null when it is neither. */
 export function parseThreadsSetting(value: unknown): ThreadsSetting | null {
   if (value === 'auto') return 'auto';
-  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  const n =
+    typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
   return Number.isInteger(n) && n >= 1 ? n : null;
 }

@@ -103,15 +103,16 @@ export class TokenCountCache {
   /**
    * Writes the entries atomically, merged with the ones other runs saved since (ours win and
    * count as newer; the bound drops the oldest). Does nothing when nothing was counted since
-   * the last load or save. `maxEntries` bounds the file (default: the in-memory bound).
+   * the last load or save and the file is within the bound. `maxEntries` bounds the file (default: the in-memory bound).
    * Returns false when the file could not be written (it is only a cache).
    */
   save(file: string, tokenizer: string, maxEntries = this.maxEntries): boolean {
     try {
-      if (this.dirty === 0 && fs.statSync(file, { throwIfNoEntry: false })?.isFile()) {
+      if (this.dirty === 0) {
         // Nothing new: rewrite only to bring the file within a lower bound.
+        const size = fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
         const head = MAGIC.length + 12 + Buffer.byteLength(tokenizer);
-        if (fs.statSync(file).size <= head + Math.max(0, maxEntries) * ENTRY_BYTES) return true;
+        if (size <= head + Math.max(0, maxEntries) * ENTRY_BYTES) return true;
       }
       const merged = new Map<string, number>();
       for (const [k, n] of readFile(file, tokenizer) ?? []) merged.set(k, n);

@@ -59,6 +59,9 @@ export class ModelService implements vscode.Disposable {
   /** The model key the last "setting changed" line announced (one line per change, not per event). */
   private announcedKey: string | undefined;
 
+  /** Stops the worker after `contextzip.worker.idleTimeoutMinutes` without a model job. */
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+
   /** Spec key the worker has loaded, and the one a running load is bringing in. */
   private loadedKey: string | undefined;
   private pendingKey: string | undefined;
@@ -71,7 +74,12 @@ export class ModelService implements vscode.Disposable {
     this.disposables.push(
       this.changed,
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('contextzip.model') || e.affectsConfiguration('contextzip.modelDtype')) {
+        if (
+          e.affectsConfiguration('contextzip.model') ||
+          e.affectsConfiguration('contextzip.modelDtype') ||
+          e.affectsConfiguration('contextzip.threads') ||
+          e.affectsConfiguration('contextzip.cache.maxSizeMB')
+        ) {
           void this.onModelSettingChanged();
         } else if (e.affectsConfiguration('contextzip.hubEndpoint')) {
           this.changed.fire();
@@ -98,7 +106,16 @@ export class ModelService implements vscode.Disposable {
   /** The model part of every job payload, from the current settings. */
   payload(extra: Partial<ModelSpecPayload> = {}): ModelSpecPayload {
     const s = readSettings();
-    return { model: s.model, dtype: s.modelDtype, cacheDir: this.cacheDir, endpoint: this.hubEndpoint, ...extra };
+    return {
+      model: s.model,
+      dtype: s.modelDtype,
+      cacheDir: this.cacheDir,
+      endpoint: this.hubEndpoint,
+      threads: s.threads,
+      scoresDir: this.scoresDir,
+      cacheMaxMB: s.cacheMaxSizeMB,
+      ...extra,
+    };
   }
 
   describe(): ModelDescription {
@@ -146,6 +163,7 @@ export class ModelService implements vscode.Disposable {
       throw err;
     } finally {
       if (this.pendingKey === key) this.pendingKey = undefined;
+      this.armIdleTimer();
     }
   }
 
@@ -182,12 +200,48 @@ export class ModelService implements vscode.Disposable {
       throw err;
     } finally {
       if (this.pendingKey === key) this.pendingKey = undefined;
+      this.armIdleTimer();
       void this.refreshStatus();
     }
   }
 
+  /**
+   * The worker keeps the model and its caches warm between runs; after the idle timeout
+   * without a model job it is stopped (the model unloads and saves the persisted caches
+   * first), and the next job starts it again.
+   */
+  private armIdleTimer(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    const minutes = readSettings().workerIdleTimeoutMinutes;
+    if (!(minutes > 0)) return;
+    this.idleTimer = setTimeout(() => void this.stopIdleWorker(minutes), minutes * 60_000);
+    this.idleTimer.unref?.();
+  }
+
+  private async stopIdleWorker(minutes: number): Promise<void> {
+    this.idleTimer = undefined;
+    if (this.client.busy) {
+      this.armIdleTimer(); // a job of another kind (inspection, traces) is running
+      return;
+    }
+    if (!this.client.running) return;
+    this.log.info(`No model job for ${minutes} min: stopping the model worker to free its memory (caches saved)`);
+    await this.client.dispose().catch(() => undefined);
+    this.loadedKey = undefined;
+    if (this.state === 'ready') this.setState('not loaded');
+    await this.refreshStatus();
+  }
+
   /** Asks the worker for its status (loaded model, score cache counters). */
   async refreshStatus(): Promise<ModelStatus | undefined> {
+    if (!this.client.running) {
+      // No worker (not started yet, or stopped when idle): nothing is loaded; do not start one.
+      this.lastStatus = { loaded: false, cacheEntries: 0, cacheHits: 0, cacheMisses: 0 };
+      if (this.state === 'ready') this.setState('not loaded');
+      else this.changed.fire();
+      return this.lastStatus;
+    }
     try {
       this.lastStatus = await this.client.run<ModelStatus>('status', {});
       if (!this.lastStatus.loaded && this.state === 'ready') this.setState('not loaded');
@@ -204,7 +258,7 @@ export class ModelService implements vscode.Disposable {
     let files = 0;
     if (fs.existsSync(this.scoresDir)) {
       for (const name of await fs.promises.readdir(this.scoresDir)) {
-        if (!/^scores-.*\.json(\.tmp.*)?$/.test(name)) continue;
+        if (!/^(scores-.*\.json|tokens-.*\.bin)(\..*\.tmp)?$/.test(name)) continue;
         await fs.promises.rm(path.join(this.scoresDir, name), { force: true });
         files++;
       }
@@ -253,6 +307,7 @@ export class ModelService implements vscode.Disposable {
   }
 
   dispose(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     for (const d of this.disposables) d.dispose();
     // Releases the model inside the worker, then stops the thread (see ModelWorkerClient.dispose).
     void this.client.dispose().catch(() => undefined);
@@ -260,7 +315,13 @@ export class ModelService implements vscode.Disposable {
 }
 
 function specKey(spec: ModelSpecPayload): string {
-  return JSON.stringify([(spec.model ?? '').trim() || EMBEDDED_MODEL_ID, spec.dtype ?? 'q8', spec.cacheDir ?? '']);
+  return JSON.stringify([
+    (spec.model ?? '').trim() || EMBEDDED_MODEL_ID,
+    spec.dtype ?? 'q8',
+    spec.cacheDir ?? '',
+    spec.threads ?? 1,
+    spec.cacheMaxMB ?? '',
+  ]);
 }
 
 function folderBytes(dir: string): number {
