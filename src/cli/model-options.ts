@@ -112,6 +112,7 @@ export async function scorerFromOptions(opts: ModelCliOptions, cache?: CacheFold
   return createScorer({
     cache: cache?.scores,
     tokenCounts: cache?.modelCounts,
+    associationNormalizers: cache?.associationNormalizers,
     model: opts.model,
     dtype: opts.dtype,
     cacheDir: opts.cacheDir,

@@ -104,6 +104,7 @@ export async function scorerFor(spec: ModelSpecPayload, ctx?: JobContext): Promi
     ...spec,
     cache,
     tokenCounts: persisted?.modelCounts,
+    associationNormalizers: persisted?.associationNormalizers,
     signal: ctx?.signal,
     onDownloadProgress: (p) => ctx?.progress('download', p.loadedBytes, p.totalBytes ?? 0, p.file),
   };

@@ -5,9 +5,10 @@
  *   scores-<fingerprint>.json   scores of (context, text) pairs (persistent-score-cache.ts)
  *   tokens-<fingerprint>.bin    token counts of the model's tokenizer (Scorer.countTokens)
  *   tokens-<encoding>.bin       token counts of the target tokenizer (o200k_base, cl100k_base)
+ *   assoc-<fingerprint>.bin     word-association normalizers of chunks (word-association.ts)
  *
  * The folder has a size cap (default 256 MB; `contextzip.cache.maxSizeMB`, `--cache-max-mb`).
- * The current model's score file gets 80% of it and each count file 10% (the oldest entries
+ * The current model's score file gets 70% of it and each count file 7.5% (the oldest entries
  * are dropped when a file outgrows its share); after a save, the other cache files (other
  * models' fingerprints, other encodings, old formats) are deleted least recently used first
  * (by modification time: loading a file touches it) until the folder fits. Files that are not
@@ -23,9 +24,9 @@ import { ensureDir, PersistentScoreCache, scoreCacheFile } from './persistent-sc
 export const DEFAULT_CACHE_MAX_MB = 256;
 
 /** Names of the files this folder's caches own (and may prune). */
-const CACHE_FILE = /^(scores-[^/\\]+\.json|tokens-[^/\\]+\.bin)$/;
-/** Bytes per saved count entry (20-byte key + u32). */
-const COUNT_ENTRY_BYTES = 24;
+const CACHE_FILE = /^(scores-[^/\\]+\.json|(tokens|assoc)-[^/\\]+\.bin)$/;
+/** Bytes per saved count entry (20-byte key + float64). */
+const COUNT_ENTRY_BYTES = 28;
 
 export interface CacheFolderOptions {
   dir: string;
@@ -42,6 +43,8 @@ export class CacheFolder {
   readonly scores: PersistentScoreCache;
   /** Counts of the model's tokenizer; give it to createScorer as `tokenCounts`. */
   readonly modelCounts = new TokenCountCache();
+  /** Word-association normalizers by chunk text; give it to createScorer as `associationNormalizers`. */
+  readonly associationNormalizers = new TokenCountCache();
   /** Target tokenizers whose (process-wide) count caches this folder loads and saves. */
   private readonly targets = new Map<TargetEncoding, TokenCountCache>();
   readonly maxBytes: number;
@@ -52,7 +55,7 @@ export class CacheFolder {
       scoreCacheFile(options.dir, options.fingerprint),
       options.model,
       undefined,
-      Math.floor(this.maxBytes * 0.8),
+      Math.floor(this.maxBytes * 0.7),
     );
   }
 
@@ -65,6 +68,7 @@ export class CacheFolder {
     const folder = new CacheFolder(options);
     folder.scores.load();
     folder.modelCounts.load(folder.modelCountsFile, folder.modelTokenizerId);
+    folder.associationNormalizers.load(folder.associationFile, folder.associationId);
     if (options.targetTokenizer) folder.addTargetTokenizer(options.targetTokenizer);
     // In use now: the least-recently-used pruning goes by modification time.
     for (const f of folder.files()) touch(f);
@@ -91,19 +95,33 @@ export class CacheFolder {
     return `model:${this.options.fingerprint}`;
   }
 
+  private get associationFile(): string {
+    return path.join(this.options.dir, `assoc-${this.options.fingerprint}.bin`);
+  }
+
+  private get associationId(): string {
+    return `assoc:${this.options.fingerprint}`;
+  }
+
   private targetCountsFile(name: TargetEncoding): string {
     return path.join(this.options.dir, `tokens-${name}.bin`);
   }
 
   /** The files of this model and its target tokenizers (kept by pruning). */
   files(): string[] {
-    return [this.scores.file, this.modelCountsFile, ...[...this.targets.keys()].map((t) => this.targetCountsFile(t))];
+    return [
+      this.scores.file,
+      this.modelCountsFile,
+      this.associationFile,
+      ...[...this.targets.keys()].map((t) => this.targetCountsFile(t)),
+    ];
   }
 
   /** Empties the in-memory caches of this folder (the files stay until deleted or saved over). */
   clear(): void {
     this.scores.clear();
     this.modelCounts.clear();
+    this.associationNormalizers.clear();
     for (const c of this.targets.values()) c.clear();
   }
 
@@ -112,10 +130,11 @@ export class CacheFolder {
    * down to the cap. Returns the names of the files pruned. Never throws: it is only a cache.
    */
   save(): { pruned: string[] } {
-    const countEntries = Math.min(DEFAULT_COUNT_CACHE_ENTRIES, Math.floor((this.maxBytes * 0.1) / COUNT_ENTRY_BYTES));
+    const countEntries = Math.min(DEFAULT_COUNT_CACHE_ENTRIES, Math.floor((this.maxBytes * 0.075) / COUNT_ENTRY_BYTES));
     try {
       this.scores.save();
       this.modelCounts.save(this.modelCountsFile, this.modelTokenizerId, countEntries);
+      this.associationNormalizers.save(this.associationFile, this.associationId, countEntries);
       for (const [name, cache] of this.targets) cache.save(this.targetCountsFile(name), name, countEntries);
       return { pruned: pruneCacheFolder(this.options.dir, this.maxBytes, this.files()).deleted };
     } catch {
@@ -136,7 +155,7 @@ function touch(file: string): void {
 }
 
 /**
- * Deletes cache files of `dir` (scores-*.json, tokens-*.bin) that are not in `keep`, least
+ * Deletes cache files of `dir` (scores-*.json, tokens-*.bin, assoc-*.bin) that are not in `keep`, least
  * recently modified first (ties: by name), until all cache files together take at most
  * `maxBytes`. Other files are neither counted nor deleted. Returns the deleted names (in the
  * order deleted) and the cache bytes left.

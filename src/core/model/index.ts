@@ -51,6 +51,8 @@ export interface ScorerSpec {
    * a fresh in-memory one otherwise. Only share it between scorers of the same tokenizer.
    */
   tokenCounts?: TokenCountCache;
+  /** Word-association normalizers by chunk text (word-association.ts), e.g. a persisted one. */
+  associationNormalizers?: TokenCountCache;
 }
 
 export async function createScorer(spec: ScorerSpec = {}): Promise<Scorer> {
@@ -84,5 +86,6 @@ export async function createScorer(spec: ScorerSpec = {}): Promise<Scorer> {
   // Counting is what the warm path does most (rank.ts splits chunks for the window, pruning
   // sizes blocks): answered from the count cache, it no longer re-tokenizes unchanged text.
   scorer.countTokens = (spec.tokenCounts ?? new TokenCountCache()).wrap(scorer.countTokens.bind(scorer));
+  if (scorer.wordAssociation) scorer.wordAssociation.normalizers = spec.associationNormalizers ?? new TokenCountCache();
   return scorer;
 }

@@ -7,8 +7,9 @@
  * does not re-tokenize either.
  *
  * File format (little-endian): "CZTOKCNT", u32 version, u32 byte length of the tokenizer id,
- * the id (UTF-8), u32 entry count, then per entry 20 bytes of SHA-1 of the text (UTF-8) and a
- * u32 count, oldest first. A file of another tokenizer, another version, or with a size that
+ * the id (UTF-8), u32 entry count, then per entry 20 bytes of SHA-1 of the text (UTF-8) and the
+ * number as a float64, oldest first. (The same cache holds other per-text numbers: the
+ * word-association normalizer of a chunk, word-association.ts.) A file of another tokenizer, another version, or with a size that
  * does not add up is ignored. Writes are atomic (temp file + rename) and merge with what other
  * runs saved since; temp files of killed writers are removed by the next save.
  */
@@ -21,8 +22,8 @@ import type { TokenCounter } from './estimate.js';
 const MAGIC = Buffer.from('CZTOKCNT', 'latin1');
 const VERSION = 1;
 const KEY_BYTES = 20;
-const ENTRY_BYTES = KEY_BYTES + 4;
-/** Default bound: ~300k texts, about 30 MB in memory and 7 MB on disk. */
+const ENTRY_BYTES = KEY_BYTES + 8;
+/** Default bound: ~300k texts, about 30 MB in memory and 8.4 MB on disk. */
 export const DEFAULT_COUNT_CACHE_ENTRIES = 300_000;
 
 export class TokenCountCache {
@@ -46,23 +47,26 @@ export class TokenCountCache {
 
   /** A counter that answers from the cache and asks `counter` only for texts it has not seen. */
   wrap(counter: TokenCounter): TokenCounter {
-    return (text: string) => {
-      if (text.length === 0) return counter(text);
-      const key = TokenCountCache.key(text);
-      if (key === null) return counter(text);
-      const hit = this.entries.get(key);
-      if (hit !== undefined) {
-        this.entries.delete(key);
-        this.entries.set(key, hit); // most recently used goes last
-        this.hits++;
-        return hit;
-      }
-      this.misses++;
-      const n = counter(text);
-      this.put(key, n);
-      this.dirty++;
-      return n;
-    };
+    return (text: string) => this.lookup(text, counter);
+  }
+
+  /** The cached number for `text`, or `compute(text)` (then cached). Empty texts are not cached. */
+  lookup(text: string, compute: (text: string) => number): number {
+    if (text.length === 0) return compute(text);
+    const key = TokenCountCache.key(text);
+    if (key === null) return compute(text);
+    const hit = this.entries.get(key);
+    if (hit !== undefined) {
+      this.entries.delete(key);
+      this.entries.set(key, hit); // most recently used goes last
+      this.hits++;
+      return hit;
+    }
+    this.misses++;
+    const n = compute(text);
+    this.put(key, n);
+    this.dirty++;
+    return n;
   }
 
   private put(key: string, n: number): void {
@@ -135,7 +139,7 @@ export class TokenCountCache {
           continue;
         }
         o += buf.write(k, o, KEY_BYTES, 'latin1');
-        o = buf.writeUInt32LE(n, o);
+        o = buf.writeDoubleLE(n, o);
       }
       fs.mkdirSync(path.dirname(file), { recursive: true });
       removeOrphanCountTemps(file);
@@ -174,7 +178,7 @@ function readFile(file: string, tokenizer: string): Array<[string, number]> | nu
   if (buf.length !== start + count * ENTRY_BYTES) return null;
   const out: Array<[string, number]> = new Array(count);
   for (let i = 0, o = start; i < count; i++, o += ENTRY_BYTES) {
-    out[i] = [buf.toString('latin1', o, o + KEY_BYTES), buf.readUInt32LE(o + KEY_BYTES)];
+    out[i] = [buf.toString('latin1', o, o + KEY_BYTES), buf.readDoubleLE(o + KEY_BYTES)];
   }
   return out;
 }
