@@ -60,6 +60,7 @@ function readSources(dir: string): SourceText[] {
 
 interface CliRun {
   wallMs: number;
+  cpuMs: number;
   totalMs: number;
   parseMs: number;
   scoreMs: number;
@@ -67,23 +68,40 @@ interface CliRun {
   modelTokensProcessed: number;
 }
 
-function cliCompress(dir: string, cacheHome: string): CliRun {
+/** Runs the CLI under bash so `times` reports the child's CPU time (less noisy than wall time). */
+function runTimed(
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): { stdout: string; wallMs: number; cpuMs: number } {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [CLI, 'compress', '.', '--query', QUERY, '--budget', '4000', '--json', '-q'], {
-    cwd: dir,
-    env: { ...process.env, CONTEXTZIP_CACHE: cacheHome },
+  const r = spawnSync('bash', ['-c', '"$@"; s=$?; times >&2; exit $s', 'bash', process.execPath, CLI, ...args], {
+    cwd,
+    env,
     maxBuffer: 1 << 28,
     encoding: 'utf8',
   });
   const wallMs = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`compress failed (${r.status}): ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`${args[0]} failed (${r.status}): ${r.stderr}`);
+  // The last line of `times`: the children's user and system time, e.g. "0m1.234s 0m0.056s".
+  const last = r.stderr.trim().split('\n').pop() ?? '';
+  const secs = [...last.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+  return { stdout: r.stdout, wallMs: Math.round(wallMs), cpuMs: Math.round(1000 * (secs[0] + secs[1])) };
+}
+
+function cliCompress(dir: string, cacheHome: string): CliRun {
+  const r = runTimed(['compress', '.', '--query', QUERY, '--budget', '4000', '--json', '-q'], dir, {
+    ...process.env,
+    CONTEXTZIP_CACHE: cacheHome,
+  });
   const j = JSON.parse(r.stdout) as {
     timings: { totalMs: number; parseMs: number; scoreMs: number };
     originalTokens: number;
     modelTokensProcessed: number;
   };
   return {
-    wallMs: Math.round(wallMs),
+    wallMs: r.wallMs,
+    cpuMs: r.cpuMs,
     totalMs: Math.round(j.timings.totalMs),
     parseMs: Math.round(j.timings.parseMs),
     scoreMs: Math.round(j.timings.scoreMs),
@@ -92,26 +110,25 @@ function cliCompress(dir: string, cacheHome: string): CliRun {
   };
 }
 
-function cliChunksOneFile(dir: string): number {
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, [CLI, 'chunks', 'src/core/code/rank.ts', '--json', '-q'], {
-    cwd: dir,
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(`chunks failed: ${r.stderr}`);
-  return Math.round(performance.now() - t0);
+function cliChunksOneFile(dir: string): { wallMs: number; cpuMs: number } {
+  const r = runTimed(['chunks', 'src/core/code/rank.ts', '--json', '-q'], dir, process.env);
+  return { wallMs: r.wallMs, cpuMs: r.cpuMs };
 }
 
-async function inProcess(sources: SourceText[]): Promise<{ firstMs: number; secondMs: number }> {
+async function inProcess(sources: SourceText[]): Promise<{ firstMs: number; secondMs: number; secondCpuMs: number }> {
   const scorer = await createScorer({});
   try {
     const countTokens = createTokenCounter('o200k_base', (t) => scorer.countTokens(t));
     const once = async () => {
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       await compressSources({ sources, query: QUERY, budget: { tokens: 4000 }, scorer, countTokens });
-      return Math.round(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      return { ms: Math.round(performance.now() - t0), cpuMs: Math.round((c.user + c.system) / 1000) };
     };
-    return { firstMs: await once(), secondMs: await once() };
+    const first = await once();
+    const second = await once();
+    return { firstMs: first.ms, secondMs: second.ms, secondCpuMs: second.cpuMs };
   } finally {
     await scorer.dispose();
   }
@@ -125,7 +142,7 @@ async function main(): Promise<void> {
     const dir = corpus(tmp);
     const cold: CliRun[] = [];
     const warm: CliRun[] = [];
-    const startup: number[] = [];
+    const startup: Array<{ wallMs: number; cpuMs: number }> = [];
     for (let i = 0; i < runs; i++) {
       const cache = path.join(tmp, `cache-${i}`);
       cold.push(cliCompress(dir, cache));
@@ -142,6 +159,8 @@ async function main(): Promise<void> {
       originalTokens: cold[0].originalTokens,
       coldCliMs: median(cold.map((r) => r.wallMs)),
       warmCliMs: median(warm.map((r) => r.wallMs)),
+      coldCliCpuMs: median(cold.map((r) => r.cpuMs)),
+      warmCliCpuMs: median(warm.map((r) => r.cpuMs)),
       coldEngineMs: median(cold.map((r) => r.totalMs)),
       warmEngineMs: median(warm.map((r) => r.totalMs)),
       warmParseMs: median(warm.map((r) => r.parseMs)),
@@ -149,7 +168,9 @@ async function main(): Promise<void> {
       warmModelTokens: warm[0].modelTokensProcessed,
       inProcessFirstMs: mem.firstMs,
       inProcessSecondMs: mem.secondMs,
-      chunksOneFileMs: median(startup),
+      inProcessSecondCpuMs: mem.secondCpuMs,
+      chunksOneFileMs: median(startup.map((r) => r.wallMs)),
+      chunksOneFileCpuMs: median(startup.map((r) => r.cpuMs)),
       runs: { cold, warm, startup },
     };
     const jsonFile = path.join(ROOT, 'bench', 'results', 'warm-path.json');
@@ -169,19 +190,23 @@ function markdown(all: Array<Record<string, unknown>>): string {
   const cols: Array<[string, string]> = [
     ['label', 'run'],
     ['originalTokens', 'o200k tokens'],
-    ['coldCliMs', 'cold CLI (ms)'],
-    ['warmCliMs', 'warm CLI after restart (ms)'],
+    ['coldCliMs', 'cold CLI wall (ms)'],
+    ['coldCliCpuMs', 'cold CLI CPU (ms)'],
+    ['warmCliMs', 'warm CLI after restart, wall (ms)'],
+    ['warmCliCpuMs', 'warm CLI after restart, CPU (ms)'],
     ['warmEngineMs', 'warm engine (ms)'],
     ['warmParseMs', 'warm parse (ms)'],
     ['inProcessFirstMs', 'in-process 1st (ms)'],
     ['inProcessSecondMs', 'in-process 2nd (ms)'],
-    ['chunksOneFileMs', '`chunks` one file (ms)'],
+    ['inProcessSecondCpuMs', 'in-process 2nd CPU (ms)'],
+    ['chunksOneFileMs', '`chunks` one file wall (ms)'],
+    ['chunksOneFileCpuMs', '`chunks` one file CPU (ms)'],
     ['loadavg1', 'load avg'],
   ];
   const lines = [
     '# Warm path: cold vs warm `contextzip compress` (bench/warm-path.ts)',
     '',
-    `Folder: src/core/{code,chunk,model} and src/cli of commit ${args.commit} (git archive), query "${QUERY}", budget 4000 o200k tokens, embedded model q8. Medians of ${args.runs} runs per label; CLI times are wall clock of a new process (node start, model load, grammars, tokenizers included); "warm CLI" reuses the cache folder of the cold run; "in-process 2nd" is a second compression with the same scorer (the extension worker's case). The machine (2 cores) is shared with other jobs, so the numbers are noisy: compare orders of magnitude, not percent.`,
+    `Folder: src/core/{code,chunk,model} and src/cli of commit ${args.commit} (git archive), query "${QUERY}", budget 4000 o200k tokens, embedded model q8. Medians of ${args.runs} runs per label; CLI times are of a new process (node start, model load, grammars, tokenizers included), wall clock and CPU (user + system, from bash's \`times\`; less sensitive to other jobs on the machine); "warm CLI" reuses the cache folder of the cold run; "in-process 2nd" is a second compression with the same scorer (the extension worker's case). The machine (2 cores) is shared with other jobs, so the numbers are noisy: compare orders of magnitude, not percent.`,
     '',
     `| ${cols.map((c) => c[1]).join(' | ')} |`,
     `| ${cols.map(() => '---').join(' | ')} |`,
