@@ -3,24 +3,23 @@ import type { Progress } from './progress.js';
 import type { Command } from 'commander';
 import path from 'node:path';
 import {
+  CacheFolder,
   createScorer,
   defaultHubCacheRoot,
-  ensureDir,
   modelFingerprint,
   parseDtype,
-  PersistentScoreCache,
   displayUrl,
   remoteCacheInfo,
   remoteFingerprint,
   REMOTE_PROTOCOLS,
   resolveModelLocation,
-  scoreCacheFile,
   type RemoteProtocol,
   type RemoteScorerSpec,
   type Scorer,
+  type ThreadsSetting,
 } from '../core/model/index.js';
 import { UsageError } from '../core/errors.js';
-import { parseOptionalNumber, threadsRange } from './options.js';
+import { parseNumberOption, parseOptionalNumber, threadsRange } from './options.js';
 
 /** The environment variable the CLI and the MCP server read the remote scorer's API key from. */
 export const SCORER_API_KEY_ENV = 'CONTEXTZIP_SCORER_API_KEY';
@@ -38,6 +37,12 @@ export interface ModelCliOptions {
   scorerConcurrency?: string;
   scorerTimeout?: string;
   scorerMaxTokens?: string;
+}
+
+/** Options of the commands that persist caches (compress): the target tokenizer and the cap. */
+export interface CacheCliOptions extends ModelCliOptions {
+  tokenizer?: string;
+  cacheMaxMb?: string;
 }
 
 /**
@@ -128,52 +133,72 @@ function kebab(key: string): string {
 
 /** The model source options plus --threads, for the commands that run the model here. */
 export function addModelOptions(cmd: Command): Command {
-  return addModelSourceOptions(cmd).option('--threads <n>', 'onnxruntime threads (1 to the number of cores)');
+  return addModelSourceOptions(cmd).option(
+    '--threads <auto|n>',
+    'onnxruntime threads: auto (default: 2 when the machine is idle enough, else 1) or 1 to the number of cores',
+    'auto',
+  );
+}
+
+/** --threads: "auto" or a whole number from 1 to the number of cores. */
+export function parseThreadsOption(value: string | undefined): ThreadsSetting | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim() === 'auto') return 'auto';
+  try {
+    return parseNumberOption(value, '--threads', threadsRange());
+  } catch {
+    throw new UsageError(`--threads must be auto or a whole number in [1, ${threadsRange().max}] (got "${value}").`);
+  }
 }
 
 /** Checks the model flags before any work is done (usage errors, exit 2). */
-export function checkModelOptions(opts: ModelCliOptions): void {
+export function checkModelOptions(opts: ModelCliOptions & { cacheMaxMb?: string }): void {
   parseDtype(opts.dtype);
-  parseOptionalNumber(opts.threads, '--threads', threadsRange());
+  parseThreadsOption(opts.threads);
   remoteSpecFromOptions(opts);
+  if (opts.cacheMaxMb !== undefined) parseNumberOption(opts.cacheMaxMb, '--cache-max-mb', { min: 0 });
 }
 
 /**
- * The persisted score cache for the model the options describe, loaded; it lives next to the
- * hub model cache. Call `save()` when done. Undefined (with a warning on stderr) when its
- * folder cannot be created or written: the run goes on without a persistent cache.
+ * The persisted caches (scores, model and target token counts) for the model the options
+ * describe, loaded; they live next to the hub model cache, capped by --cache-max-mb. Call
+ * `save()` when done (it also prunes other models' files). Undefined (with a warning on
+ * stderr) when the folder cannot be created or written: the run goes on without them.
  */
-export function openScoreCache(opts: ModelCliOptions): PersistentScoreCache | undefined {
+export function openScoreCache(opts: CacheCliOptions): CacheFolder | undefined {
   const remote = remoteSpecFromOptions(opts);
   const dir = path.join(path.dirname(opts.cacheDir ?? defaultHubCacheRoot()), 'scores');
-  if (!ensureDir(dir)) {
-    process.stderr.write(`contextzip: warning: score cache folder ${dir} is not usable; scores are not persisted\n`);
-    return undefined;
-  }
+  const maxMB =
+    opts.cacheMaxMb === undefined ? undefined : parseNumberOption(opts.cacheMaxMb, '--cache-max-mb', { min: 0 });
+  let fingerprint: string;
+  let model: { id: string; dtype: string };
   if (remote) {
     // One file per server + served model + tokenizer (docs/REMOTE-SCORING.md).
-    const remoteCache = new PersistentScoreCache(
-      scoreCacheFile(dir, remoteFingerprint(remote)),
-      remoteCacheInfo(remote),
-    );
-    remoteCache.load();
-    return remoteCache;
+    fingerprint = remoteFingerprint(remote);
+    model = remoteCacheInfo(remote);
+  } else {
+    const dtype = parseDtype(opts.dtype);
+    const location = resolveModelLocation(opts.model, opts.cacheDir);
+    fingerprint = modelFingerprint(location, dtype);
+    model = { id: location.id, dtype };
   }
-  const dtype = parseDtype(opts.dtype);
-  const location = resolveModelLocation(opts.model, opts.cacheDir);
-  const cache = new PersistentScoreCache(scoreCacheFile(dir, modelFingerprint(location, dtype)), {
-    id: location.id,
-    dtype,
+  const folder = CacheFolder.open({
+    dir,
+    fingerprint,
+    model,
+    maxMB,
+    targetTokenizer: opts.tokenizer,
   });
-  cache.load();
-  return cache;
+  if (!folder)
+    process.stderr.write(`contextzip: warning: score cache folder ${dir} is not usable; scores are not persisted\n`);
+  return folder;
 }
 
 /** The scorer, loaded under a "loading model" progress line that is cleared if loading fails. */
 export async function loadScorerWithProgress(
   opts: ModelCliOptions,
   progress: Progress,
-  cache?: PersistentScoreCache,
+  cache?: CacheFolder,
 ): Promise<Scorer> {
   progress.update('loading model', 0, 0);
   try {
@@ -184,19 +209,21 @@ export async function loadScorerWithProgress(
   }
 }
 
-/** The scorer the options describe (with an optional shared/persisted score cache). */
-export async function scorerFromOptions(opts: ModelCliOptions, cache?: PersistentScoreCache): Promise<Scorer> {
+/** The scorer the options describe (with optional persisted caches). */
+export async function scorerFromOptions(opts: ModelCliOptions, cache?: CacheFolder): Promise<Scorer> {
   let lastPct = -1;
   const remote = remoteSpecFromOptions(opts);
   if (remote) process.stderr.write(`contextzip: scoring remotely: code is sent to ${displayUrl(remote.url)}\n`);
   return createScorer({
     remote,
-    cache,
+    cache: cache?.scores,
+    tokenCounts: cache?.modelCounts,
+    associationNormalizers: cache?.associationNormalizers,
     model: opts.model,
     dtype: opts.dtype,
     cacheDir: opts.cacheDir,
     allowDownload: opts.download === true,
-    threads: parseOptionalNumber(opts.threads, '--threads', threadsRange()),
+    threads: parseThreadsOption(opts.threads),
     onDownloadProgress: (p) => {
       const pct = p.totalBytes ? Math.floor((100 * p.loadedBytes) / p.totalBytes) : -1;
       if (pct !== lastPct && process.stderr.isTTY) {

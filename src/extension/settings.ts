@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { COMPRESSION_DEFAULTS } from '../core/budget.js';
 import { parsePrefilter, RANKING_METHODS, type Prefilter, type RankingMethod } from '../core/code/rank.js';
+import { parseThreadsSetting, type ThreadsSetting } from '../core/model/threads.js';
 
 /** Typed view of the `contextzip.*` settings (contributes.configuration in package.json). */
 export interface ContextZipSettings {
@@ -26,6 +27,12 @@ export interface ContextZipSettings {
   maskSecrets: boolean;
   /** Remote scoring (contextzip.scorer.*); off while `url` is empty. */
   scorer: ScorerSettings;
+  /** onnxruntime threads of the model worker ("auto" or a number). */
+  threads: ThreadsSetting;
+  /** Cap of the persisted caches folder (MB). */
+  cacheMaxSizeMB: number;
+  /** Minutes without a model job before the worker is stopped (0: never). */
+  workerIdleTimeoutMinutes: number;
 }
 
 export interface ScorerSettings {
@@ -68,7 +75,14 @@ export function readSettings(scope?: vscode.ConfigurationScope): ContextZipSetti
       timeoutSeconds: c.get<number>('scorer.timeoutSeconds', 120),
       maxTokens: c.get<number>('scorer.maxTokens', 4096),
     },
+    threads: parseThreadsSetting(c.get<string | number>('threads', 'auto')) ?? 'auto',
+    cacheMaxSizeMB: nonNegative(c.get<number>('cache.maxSizeMB', 256), 256),
+    workerIdleTimeoutMinutes: nonNegative(c.get<number>('worker.idleTimeoutMinutes', 10), 10),
   };
+}
+
+function nonNegative(v: unknown, fallback: number): number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : fallback;
 }
 
 /**

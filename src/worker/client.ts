@@ -60,6 +60,16 @@ export class ModelWorkerClient {
     return w;
   }
 
+  /** Whether a job is pending (the idle timeout never stops a busy worker). */
+  get busy(): boolean {
+    return this.pending.size > 0;
+  }
+
+  /** Whether the worker thread is running (a status query need not start one). */
+  get running(): boolean {
+    return this.worker !== undefined;
+  }
+
   private failAll(err: Error): void {
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();

@@ -9,15 +9,18 @@ import { compressSources, type SourceText } from '../core/code/compress-sources.
 import type { CancellationSignal } from '../core/errors.js';
 import {
   createScorer,
+  PersistentScoreCache,
   remoteSpecKey,
   ScoreCache,
   type AmiWeighting,
   type RemoteScorerSpec,
   type Scorer,
   type ScorerSpec,
+  type ThreadsSetting,
 } from '../core/model/index.js';
 import { createTokenCounter } from '../core/tokens/index.js';
 import type { CompressionResult, SkippedFile } from '../core/types.js';
+import { openPersistedCaches, persistedCaches, saveNow } from './persist.js';
 
 export interface JobContext {
   signal: CancellationSignal;
@@ -35,6 +38,11 @@ export interface ModelSpecPayload {
   endpoint?: string;
   /** Score on a remote server (docs/REMOTE-SCORING.md) instead of running `model` here. */
   remote?: RemoteScorerSpec;
+  /** onnxruntime threads: "auto" or a number (contextzip.threads). */
+  threads?: ThreadsSetting;
+  /** Where scores and token counts persist (persist.ts), and the folder's cap in MB. */
+  scoresDir?: string;
+  cacheMaxMB?: number;
 }
 
 export interface CompressJobPayload {
@@ -68,7 +76,8 @@ export interface ModelStatus {
   cacheMisses: number;
 }
 
-const cache = new ScoreCache();
+/** In memory; the persisted caches of the model replace it when the spec names a scores folder. */
+let cache = new ScoreCache();
 let current: { key: string; scorer: Promise<Scorer> } | undefined;
 
 /** The scorer for a spec, loaded once; a different spec disposes the previous model. */
@@ -78,6 +87,8 @@ export async function scorerFor(spec: ModelSpecPayload, ctx?: JobContext): Promi
     spec.dtype ?? 'q8',
     spec.cacheDir ?? '',
     spec.remote ? remoteSpecKey(spec.remote) : '',
+    spec.threads ?? 1,
+    spec.scoresDir ?? '',
   ]);
   if (current?.key === key) {
     try {
@@ -91,9 +102,14 @@ export async function scorerFor(spec: ModelSpecPayload, ctx?: JobContext): Promi
     current = undefined;
     old.then((s) => s.dispose()).catch(() => undefined);
   }
+  const persisted = openPersistedCaches(spec);
+  if (persisted) cache = persisted.scores;
+  else if (cache instanceof PersistentScoreCache) cache = new ScoreCache();
   const full: ScorerSpec = {
     ...spec,
     cache,
+    tokenCounts: persisted?.modelCounts,
+    associationNormalizers: persisted?.associationNormalizers,
     signal: ctx?.signal,
     onDownloadProgress: (p) => ctx?.progress('download', p.loadedBytes, p.totalBytes ?? 0, p.file),
   };
@@ -108,6 +124,7 @@ export async function scorerFor(spec: ModelSpecPayload, ctx?: JobContext): Promi
 }
 
 export async function disposeModel(): Promise<void> {
+  saveNow();
   const old = current;
   current = undefined;
   if (old) await (await old.scorer.catch(() => undefined))?.dispose();
@@ -117,6 +134,7 @@ export const jobs: Record<string, (payload: never, ctx: JobContext) => Promise<u
   async compress(payload: CompressJobPayload, ctx): Promise<CompressionResult & { skipped: SkippedFile[] }> {
     ctx.progress('load', 0, 1, 'Loading model');
     const scorer = await scorerFor(payload.model, ctx);
+    persistedCaches()?.addTargetTokenizer(payload.tokenizer);
     const countTokens = createTokenCounter(payload.tokenizer, (t) => scorer.countTokens(t));
     ctx.progress('parse', 0, payload.sources.length, 'Parsing');
     return compressSources({
@@ -164,6 +182,7 @@ export const jobs: Record<string, (payload: never, ctx: JobContext) => Promise<u
   async clearCache(): Promise<{ cleared: number }> {
     const n = cache.size;
     cache.clear();
+    persistedCaches()?.clear(); // token counts too
     return { cleared: n };
   },
 

@@ -7,6 +7,7 @@ import { ContextZipError } from '../core/errors.js';
 import { jobs } from './jobs.js';
 import './register-jobs.js';
 import type { FromWorker, ToWorker } from './protocol.js';
+import { cancelScheduledSave, scheduleSave } from './persist.js';
 
 const port = parentPort;
 if (!port) throw new Error('worker.ts must run in a worker thread');
@@ -22,6 +23,7 @@ port.on('message', (msg: ToWorker) => {
   }
   const signal = { cancelled: false };
   signals.set(msg.id, signal);
+  cancelScheduledSave(); // persisted caches are saved when the worker is idle
   const handler = jobs[msg.job];
   const run = handler
     ? handler(msg.payload as never, {
@@ -40,5 +42,8 @@ port.on('message', (msg: ToWorker) => {
           message: err instanceof Error ? err.message : String(err),
         }),
     )
-    .finally(() => signals.delete(msg.id));
+    .finally(() => {
+      signals.delete(msg.id);
+      if (signals.size === 0) scheduleSave();
+    });
 });

@@ -21,10 +21,10 @@ describe('robustness: bad arguments', () => {
 
   const compress = (...args: string[]) => ['compress', '--query', 'area', ...args, 'r'];
   const cases: Array<[string[], string]> = [
-    [compress('--budget', '100', '--threads', 'abc'), '--threads must be a whole number in [1, '],
-    [compress('--budget', '100', '--threads', '100000'), '--threads must be a whole number in [1, '],
-    [compress('--budget', '100', '--threads', '-1'), '--threads must be a whole number in [1, '],
-    [compress('--budget', '100', '--threads', '1.5'), '--threads must be a whole number in [1, '],
+    [compress('--budget', '100', '--threads', 'abc'), '--threads must be auto or a whole number in [1, '],
+    [compress('--budget', '100', '--threads', '100000'), '--threads must be auto or a whole number in [1, '],
+    [compress('--budget', '100', '--threads', '-1'), '--threads must be auto or a whole number in [1, '],
+    [compress('--budget', '100', '--threads', '1.5'), '--threads must be auto or a whole number in [1, '],
     [compress('--budget', '100', '--beta', '-5'), '--beta must be a number in [0, 1] (got "-5").'],
     [compress('--budget', '100', '--beta', '1e308'), '--beta must be a number in [0, 1] (got "1e308").'],
     [
@@ -38,7 +38,7 @@ describe('robustness: bad arguments', () => {
     [compress('--ratio', '0.5', '--max-file-bytes', '-3'), '--max-file-bytes must be a whole number in [1, 67108864]'],
     [compress('--ratio', '0.5', '--dtype', 'q2'), 'Unknown dtype "q2". Use one of: '],
     [['cot', '--input', 'trace.txt', '--budget', '2.5'], '--budget must be a whole number >= 1 (got "2.5").'],
-    [['cot', '--input', 'trace.txt', '--threads', '0'], '--threads must be a whole number in [1, '],
+    [['cot', '--input', 'trace.txt', '--threads', '0'], '--threads must be auto or a whole number in [1, '],
     [['chunks', '--max-class-tokens', '1.5', 'r'], '--max-class-tokens must be a whole number >= 1 (got "1.5").'],
     [
       ['compress', '--query-file', 'query.bin', '--ratio', '0.5', 'r'],

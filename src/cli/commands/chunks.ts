@@ -86,7 +86,8 @@ export function register(program: Command): void {
         // Like compress: nothing to chunk is a usage error (exit 2) that says why.
         if (loaded.files.length === 0) throw new UsageError(noSourcesMessage(paths, skipped));
         progress.update('loading parsers', 0, 0);
-        const chunker = await createChunker({ maxClassTokens });
+        const chunker = await createChunker({ maxClassTokens, lazy: true });
+        await chunker.loadFor(loaded.files); // only the grammars of the languages present
         try {
           results = loaded.files.map((f, k) => {
             progress.update('chunking', k, loaded.files.length, 'files');

@@ -36,6 +36,7 @@ interface CompressCliOptions extends ModelCliOptions {
   ranking: string;
   amiWeighting: string;
   scoreCache: boolean;
+  cacheMaxMb?: string;
   followSymlinks?: boolean;
   maskSecrets: boolean;
   quiet?: boolean;
@@ -79,7 +80,11 @@ export function register(program: Command): void {
         'which chunks the model ranks: auto (cascade sized by the budget), off (all), or the N best by cheap signals',
         'auto',
       )
-      .option('--no-score-cache', 'do not read or write the persisted score cache')
+      .option('--no-score-cache', 'do not read or write the persisted caches (scores and token counts)')
+      .option(
+        '--cache-max-mb <n>',
+        "size cap of the persisted cache folder; other models' files go first (default 256)",
+      )
       .option('--no-mask-secrets', 'keep secrets (private keys, API tokens) found in files instead of masking them')
       .option('--json', 'print the result as JSON')
       .option('-q, --quiet', 'no progress line (shown on stderr only when it is a terminal)'),

@@ -5,7 +5,9 @@
  *   const { chunks } = chunker.chunkFile('src/app.ts', text);
  *
  * `createChunker` loads the tree-sitter runtime and grammars once (async); `chunkFile` is
- * synchronous and never throws: unknown languages, parse timeouts and unusable parses
+ * synchronous and never throws. With `lazy: true` no grammar loads up front: `loadFor(files)`
+ * loads the grammars of the languages present in those files (start-up pays only for those).
+ * Otherwise: unknown languages, parse timeouts and unusable parses
  * fall back to line/indent chunks (`method: 'fallback'`, with a `note`).
  * Boundary rules are documented in tile.ts.
  */
@@ -42,6 +44,11 @@ export interface ChunkerOptions extends ChunkingOptions {
   wasmDir?: string;
   /** Languages to load (default: all in LANGUAGES whose grammar is found). */
   languages?: readonly LanguageId[];
+  /**
+   * Load no grammar now; `loadFor` loads the ones files need (among `languages` when given).
+   * A file whose grammar is not loaded gets line chunks, so call `loadFor` before `chunkFile`.
+   */
+  lazy?: boolean;
 }
 
 export interface ChunkFileOptions extends ChunkingOptions {
@@ -56,6 +63,12 @@ export interface Chunker {
   languageFor(file: string, text?: string): LanguageId | null;
   /** Languages whose grammar is loaded. */
   readonly languages: readonly LanguageId[];
+  /**
+   * Loads the grammars of the languages of `files` (by path, and text for shebangs) that are
+   * not loaded yet; returns the languages loaded now. A grammar that fails to load is skipped
+   * (its files get line chunks).
+   */
+  loadFor(files: Iterable<{ file: string; text?: string }>): Promise<LanguageId[]>;
   /** Frees parsers and queries (wasm memory). */
   dispose(): void;
 }
@@ -67,6 +80,13 @@ const DEFAULTS: Required<ChunkingOptions> = {
   countTokens: estimateTokens,
   parseTimeoutMs: 10000,
 };
+
+/** Grammars this process has loaded, in load order (start-up tests and logs). */
+const grammarsLoaded: LanguageId[] = [];
+
+export function loadedGrammars(): readonly LanguageId[] {
+  return grammarsLoaded;
+}
 
 /** Fallback chunks cut at the next blank line / dedent once they reach this many lines. */
 const FALLBACK_PREFER_LINES = 15;
@@ -162,18 +182,28 @@ export async function createChunker(options: ChunkerOptions = {}): Promise<Chunk
     throw new ContextZipError(`Cannot initialise the tree-sitter parser: ${message(err)}`, 'parser-init');
   }
   const states = new Map<LanguageId, LanguageState>();
-  await Promise.all(
-    (options.languages ?? LANGUAGE_IDS).map(async (id) => {
-      const p = wasm.grammar(id);
-      if (!p) return;
-      try {
-        states.set(id, { language: await loadLanguage(p), parser: null, query: null, queryError: null });
-      } catch {
-        // A grammar that fails to load leaves its files to the fallback chunker.
-      }
-    }),
-  );
-  const loaded = LANGUAGE_IDS.filter((id) => states.has(id));
+  const allowed = new Set<LanguageId>(options.languages ?? LANGUAGE_IDS);
+  const tried = new Set<LanguageId>();
+  const load = async (ids: Iterable<LanguageId>): Promise<LanguageId[]> => {
+    const todo = [...new Set(ids)].filter((id) => allowed.has(id) && !tried.has(id));
+    for (const id of todo) tried.add(id);
+    const done: LanguageId[] = [];
+    await Promise.all(
+      todo.map(async (id) => {
+        const p = wasm.grammar(id);
+        if (!p) return;
+        try {
+          states.set(id, { language: await loadLanguage(p), parser: null, query: null, queryError: null });
+          if (!grammarsLoaded.includes(id)) grammarsLoaded.push(id);
+          done.push(id);
+        } catch {
+          // A grammar that fails to load leaves its files to the fallback chunker.
+        }
+      }),
+    );
+    return LANGUAGE_IDS.filter((id) => done.includes(id));
+  };
+  if (!options.lazy) await load(allowed);
   const base: ChunkingOptions = {
     maxClassTokens: options.maxClassTokens,
     maxCodeLines: options.maxCodeLines,
@@ -277,7 +307,17 @@ export async function createChunker(options: ChunkerOptions = {}): Promise<Chunk
       const id = languageForPath(file, text);
       return id && states.has(id) ? id : null;
     },
-    languages: loaded,
+    get languages() {
+      return LANGUAGE_IDS.filter((id) => states.has(id));
+    },
+    loadFor: (files) => {
+      const ids: LanguageId[] = [];
+      for (const f of files) {
+        const id = languageForPath(f.file, f.text);
+        if (id) ids.push(id);
+      }
+      return load(ids);
+    },
     dispose: () => {
       for (const st of states.values()) {
         st.parser?.delete();

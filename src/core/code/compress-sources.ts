@@ -22,9 +22,9 @@ export interface CompressSourcesOptions extends Omit<CompressCodeOptions, 'files
 
 let sharedChunker: Promise<Chunker> | undefined;
 
-/** One chunker per process: grammars load once. */
+/** One chunker per process: each grammar loads once, the first time a file needs it. */
 export function getSharedChunker(): Promise<Chunker> {
-  sharedChunker ??= createChunker();
+  sharedChunker ??= createChunker({ lazy: true });
   return sharedChunker;
 }
 
@@ -33,6 +33,7 @@ export async function compressSources(
 ): Promise<CompressionResult & { skipped: SkippedFile[] }> {
   const tp = performance.now();
   const chunker = options.chunker ?? (await getSharedChunker());
+  await chunker.loadFor(options.sources); // only the grammars of the languages present
   const n = options.sources.length;
   // Parse progress about every 1% (chunking is synchronous: the callback must stay cheap).
   const every = Math.max(1, Math.floor(n / 100));

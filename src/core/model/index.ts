@@ -8,8 +8,10 @@ import { downloadHubModel, type DownloadProgress } from './hub-download.js';
 import { parseDtype, requiredModelFiles, resolveModelLocation, type ModelDtype } from './model-files.js';
 import { ScoreCache } from './score-cache.js';
 import type { Scorer } from './scorer.js';
+import { chooseThreads, type ThreadsSetting } from './threads.js';
 import { TransformersScorer } from './transformers-scorer.js';
 import { createRemoteScorer, type RemoteScorerSpec } from './remote-scorer.js';
+import { TokenCountCache } from '../tokens/count-cache.js';
 
 export * from './scorer.js';
 export * from './model-files.js';
@@ -31,6 +33,14 @@ export {
   type RemoteScorerSpec,
 } from './remote-scorer.js';
 export { completionsEndpoint, displayUrl } from './remote-client.js';
+export {
+  chooseThreads,
+  currentMachineLoad,
+  parseThreadsSetting,
+  type MachineLoad,
+  type ThreadsSetting,
+} from './threads.js';
+export { CacheFolder, DEFAULT_CACHE_MAX_MB, pruneCacheFolder, type CacheFolderOptions } from './cache-folder.js';
 
 export interface ScorerSpec {
   /** "embedded" (default), a local model folder, or a hub id such as onnx-community/Qwen2.5-Coder-0.5B-Instruct. */
@@ -47,11 +57,19 @@ export interface ScorerSpec {
   /** Sequences per batch and padded tokens per batch (transformers-scorer.ts; defaults 1 and 4096). */
   maxBatchSize?: number;
   maxBatchTokens?: number;
-  threads?: number;
+  /** onnxruntime threads: a number, or "auto" (threads.ts: 2 on an idle enough machine, else 1); default 1. */
+  threads?: ThreadsSetting;
   /** Share a cache across scorers (e.g. the worker's long-lived cache); a fresh one otherwise. */
   cache?: ScoreCache | null;
   /** Score on a remote server instead (docs/REMOTE-SCORING.md); model/dtype/threads then do not apply. */
   remote?: RemoteScorerSpec;
+  /**
+   * Counts of the model's tokenizer (`Scorer.countTokens`), e.g. a persisted one (cache-folder.ts);
+   * a fresh in-memory one otherwise. Only share it between scorers of the same tokenizer.
+   */
+  tokenCounts?: TokenCountCache;
+  /** Word-association normalizers by chunk text (word-association.ts), e.g. a persisted one. */
+  associationNormalizers?: TokenCountCache;
 }
 
 export async function createScorer(spec: ScorerSpec = {}): Promise<Scorer> {
@@ -82,13 +100,18 @@ export async function createScorer(spec: ScorerSpec = {}): Promise<Scorer> {
       });
     }
   }
-  return TransformersScorer.load({
+  const scorer = await TransformersScorer.load({
     location,
     dtype,
     maxTokens: spec.maxTokens,
     maxBatchSize: spec.maxBatchSize,
     maxBatchTokens: spec.maxBatchTokens,
-    threads: spec.threads,
+    threads: chooseThreads(spec.threads),
     cache: spec.cache === null ? undefined : (spec.cache ?? new ScoreCache()),
   });
+  // Counting is what the warm path does most (rank.ts splits chunks for the window, pruning
+  // sizes blocks): answered from the count cache, it no longer re-tokenizes unchanged text.
+  scorer.countTokens = (spec.tokenCounts ?? new TokenCountCache()).wrap(scorer.countTokens.bind(scorer));
+  if (scorer.wordAssociation) scorer.wordAssociation.normalizers = spec.associationNormalizers ?? new TokenCountCache();
+  return scorer;
 }

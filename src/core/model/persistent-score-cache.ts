@@ -4,7 +4,8 @@
  * (they are slices of the scored text, rebuilt on load). Safe by construction: a version
  * header, a size bound (oldest entries go first), atomic writes (temp file + rename), entries
  * checked one by one on load (NaN or positive log-probs, spans outside the text: dropped), a
- * corrupt or foreign file ignored, never trusted. Runs in parallel merge rather than overwrite
+ * corrupt or foreign file ignored, never trusted. An optional byte bound compacts the file
+ * (the oldest entries go until it fits; cache-folder.ts gives it most of the folder's cap). Runs in parallel merge rather than overwrite
  * each other: a save re-reads the file and keeps the entries other runs wrote since. Temp files
  * of killed saves are removed by the next save.
  */
@@ -49,9 +50,11 @@ export class PersistentScoreCache extends ScoreCache {
   private readonly maxTokensSaved: number;
 
   constructor(
-    private readonly file: string,
+    readonly file: string,
     private readonly model: ModelInfo,
     maxTokens = 1_500_000,
+    /** Bound on the file's size in bytes (oldest entries dropped first); none by default. */
+    private readonly maxBytes = Infinity,
   ) {
     super(maxTokens);
     this.maxTokensSaved = maxTokens;
@@ -116,25 +119,43 @@ export class PersistentScoreCache extends ScoreCache {
     return n;
   }
 
+  /** Entries set since the last load or save (a save without new entries writes nothing). */
+  private dirty = false;
+
+  override clear(): void {
+    super.clear();
+    this.texts.clear();
+    this.dirty = false;
+  }
+
   override set(key: string, value: ScoreResult): void {
     super.set(key, value);
+    this.dirty = true;
     const text = rebuildText(value);
     this.texts.set(key, text);
   }
 
   /**
    * Writes all live entries atomically, merged with the entries other runs saved since this one
-   * loaded (ours win on the same key; the size bound drops the oldest). Errors (read-only
+   * loaded (ours win on the same key; the size bounds drop the oldest). Writes nothing when
+   * nothing was scored since the last load or save (unless the file is over its byte bound).
+   * Errors (read-only
    * disk, an unusable folder...) are swallowed: it is only a cache.
    */
   save(): void {
     try {
+      // Nothing new: leave the file alone (or absent, after a clear) unless it is over the bound.
+      if (!this.dirty && !((fs.statSync(this.file, { throwIfNoEntry: false })?.size ?? 0) > this.maxBytes)) return;
       const live = new Map<string, { value: ScoreResult; text: string }>();
       this.loadInto((k, v, t) => live.set(k, { value: v, text: t }));
+      const mine = new Set<string>();
       for (const [k, v] of this.entriesForSave()) {
+        mine.add(k);
         live.delete(k);
         live.set(k, { value: v, text: this.texts.get(k) ?? rebuildText(v) });
       }
+      // Texts of entries the in-memory bound evicted are not needed any more (long-lived worker).
+      for (const k of this.texts.keys()) if (!mine.has(k)) this.texts.delete(k);
       // The newest entries last; keep within the same token bound as in memory.
       let tokens = 0;
       for (const { value } of live.values()) tokens += value.tokens.length;
@@ -143,9 +164,9 @@ export class PersistentScoreCache extends ScoreCache {
         live.delete(k);
         tokens -= value.tokens.length;
       }
-      const entries: StoredEntry[] = [];
+      const entries: string[] = [];
       for (const [k, { value: v, text }] of live) {
-        entries.push({
+        const entry: StoredEntry = {
           k,
           t: text,
           ids: buf(Int32Array.from(v.tokens, (t) => t.id)),
@@ -154,21 +175,29 @@ export class PersistentScoreCache extends ScoreCache {
           en: buf(Int32Array.from(v.tokens, (t) => t.end)),
           tr: v.contextTruncated ? 1 : 0,
           tp: v.tokensProcessed,
-        });
+        };
+        entries.push(JSON.stringify(entry));
       }
-      const data: StoredFile = {
+      const data: Omit<StoredFile, 'entries'> = {
         format: FORMAT,
         version: VERSION,
         model: this.model.id,
         dtype: this.model.dtype,
-        entries,
       };
+      // {"format":...,"entries":[e1,e2,...]}: the head, the entries with commas, the closing.
+      const head = JSON.stringify(data).slice(0, -1) + ',"entries":[';
+      let bytes = Buffer.byteLength(head) + 2;
+      const sizes = entries.map((e) => Buffer.byteLength(e) + 1);
+      for (const n of sizes) bytes += n;
+      let first = 0;
+      while (first < entries.length && bytes > this.maxBytes) bytes -= sizes[first++];
       if (!ensureDir(path.dirname(this.file))) return;
       removeOrphanSaveTemps(this.file);
       const tmp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
       try {
-        fs.writeFileSync(tmp, JSON.stringify(data));
+        fs.writeFileSync(tmp, `${head}${entries.slice(first).join(',')}]}`);
         fs.renameSync(tmp, this.file);
+        this.dirty = false;
       } finally {
         fs.rmSync(tmp, { force: true });
       }

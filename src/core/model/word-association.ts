@@ -15,6 +15,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { TokenCountCache } from '../tokens/count-cache.js';
 import { lexicalTokens } from '../tokens/words.js';
 
 export const WORD_ASSOCIATION_FORMAT = 'contextzip-word-association';
@@ -35,6 +36,12 @@ export class WordAssociation {
   private readonly eOut: Float32Array;
   private readonly bias: Float32Array;
   private readonly baseLogZ: number;
+  /**
+   * Normalizers log Z(chunk) by chunk text (createScorer sets it; cache-folder.ts persists it).
+   * Z sums over the whole vocabulary, the costly part of `relevance`, and does not depend on
+   * the query: with it, a warm run costs a dot product per query word.
+   */
+  normalizers: TokenCountCache | undefined;
 
   constructor(
     readonly meta: WordAssociationMeta,
@@ -101,21 +108,31 @@ export class WordAssociation {
     const words = [...new Set(this.wordIds(chunkText))];
     if (q.length === 0 || words.length === 0) return 0;
     const D = this.meta.dim;
-    const V = this.meta.vocab.length;
     const h = new Float32Array(D);
     for (const w of words) for (let d = 0; d < D; d++) h[d] += this.eIn[w * D + d];
     for (let d = 0; d < D; d++) h[d] /= words.length;
-    const logits = new Float32Array(V);
-    for (let v = 0; v < V; v++) {
-      let s = this.bias[v];
-      const o = v * D;
-      for (let d = 0; d < D; d++) s += this.eOut[o + d] * h[d];
-      logits[v] = s;
-    }
-    const logZ = logSumExp(logits);
+    const logZ = this.normalizers ? this.normalizers.lookup(chunkText, () => this.logZ(h)) : this.logZ(h);
     let gain = 0;
-    for (const v of q) gain += logits[v] - logZ - (this.bias[v] - this.baseLogZ);
+    // Math.fround: the logit as the float32 it is in the full logits vector, so cached and
+    // uncached runs agree to the bit.
+    for (const v of q) gain += Math.fround(this.logit(v, h)) - logZ - (this.bias[v] - this.baseLogZ);
     return gain / q.length;
+  }
+
+  private logit(v: number, h: Float32Array): number {
+    const D = this.meta.dim;
+    let s = this.bias[v];
+    const o = v * D;
+    for (let d = 0; d < D; d++) s += this.eOut[o + d] * h[d];
+    return s;
+  }
+
+  /** log of the softmax normalizer over the vocabulary for a chunk's mean embedding `h`. */
+  private logZ(h: Float32Array): number {
+    const V = this.meta.vocab.length;
+    const logits = new Float32Array(V);
+    for (let v = 0; v < V; v++) logits[v] = this.logit(v, h);
+    return logSumExp(logits);
   }
 }
 

@@ -67,6 +67,9 @@ export class ModelService implements vscode.Disposable {
   /** The model key the last "setting changed" line announced (one line per change, not per event). */
   private announcedKey: string | undefined;
 
+  /** Stops the worker after `contextzip.worker.idleTimeoutMinutes` without a model job. */
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+
   /** Spec key the worker has loaded, and the one a running load is bringing in. */
   private loadedKey: string | undefined;
   private pendingKey: string | undefined;
@@ -88,7 +91,9 @@ export class ModelService implements vscode.Disposable {
         if (
           e.affectsConfiguration('contextzip.model') ||
           e.affectsConfiguration('contextzip.modelDtype') ||
-          e.affectsConfiguration('contextzip.scorer')
+          e.affectsConfiguration('contextzip.scorer') ||
+          e.affectsConfiguration('contextzip.threads') ||
+          e.affectsConfiguration('contextzip.cache.maxSizeMB')
         ) {
           void this.onModelSettingChanged();
         } else if (e.affectsConfiguration('contextzip.hubEndpoint')) {
@@ -203,6 +208,9 @@ export class ModelService implements vscode.Disposable {
       cacheDir: this.cacheDir,
       endpoint: this.hubEndpoint,
       remote: this.remoteSpec(),
+      threads: s.threads,
+      scoresDir: this.scoresDir,
+      cacheMaxMB: s.cacheMaxSizeMB,
       ...extra,
     };
   }
@@ -264,6 +272,7 @@ export class ModelService implements vscode.Disposable {
       throw err;
     } finally {
       if (this.pendingKey === key) this.pendingKey = undefined;
+      this.armIdleTimer();
     }
   }
 
@@ -301,12 +310,48 @@ export class ModelService implements vscode.Disposable {
       throw err;
     } finally {
       if (this.pendingKey === key) this.pendingKey = undefined;
+      this.armIdleTimer();
       void this.refreshStatus();
     }
   }
 
+  /**
+   * The worker keeps the model and its caches warm between runs; after the idle timeout
+   * without a model job it is stopped (the model unloads and saves the persisted caches
+   * first), and the next job starts it again.
+   */
+  private armIdleTimer(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    const minutes = readSettings().workerIdleTimeoutMinutes;
+    if (!(minutes > 0)) return;
+    this.idleTimer = setTimeout(() => void this.stopIdleWorker(minutes), minutes * 60_000);
+    this.idleTimer.unref?.();
+  }
+
+  private async stopIdleWorker(minutes: number): Promise<void> {
+    this.idleTimer = undefined;
+    if (this.client.busy) {
+      this.armIdleTimer(); // a job of another kind (inspection, traces) is running
+      return;
+    }
+    if (!this.client.running) return;
+    this.log.info(`No model job for ${minutes} min: stopping the model worker to free its memory (caches saved)`);
+    await this.client.dispose().catch(() => undefined);
+    this.loadedKey = undefined;
+    if (this.state === 'ready') this.setState('not loaded');
+    await this.refreshStatus();
+  }
+
   /** Asks the worker for its status (loaded model, score cache counters). */
   async refreshStatus(): Promise<ModelStatus | undefined> {
+    if (!this.client.running) {
+      // No worker (not started yet, or stopped when idle): nothing is loaded; do not start one.
+      this.lastStatus = { loaded: false, cacheEntries: 0, cacheHits: 0, cacheMisses: 0 };
+      if (this.state === 'ready') this.setState('not loaded');
+      else this.changed.fire();
+      return this.lastStatus;
+    }
     try {
       this.lastStatus = await this.client.run<ModelStatus>('status', {});
       if (!this.lastStatus.loaded && this.state === 'ready') this.setState('not loaded');
@@ -323,7 +368,7 @@ export class ModelService implements vscode.Disposable {
     let files = 0;
     if (fs.existsSync(this.scoresDir)) {
       for (const name of await fs.promises.readdir(this.scoresDir)) {
-        if (!/^scores-.*\.json(\.tmp.*)?$/.test(name)) continue;
+        if (!/^(scores-.*\.json|(tokens|assoc)-.*\.bin)(\..*\.tmp)?$/.test(name)) continue;
         await fs.promises.rm(path.join(this.scoresDir, name), { force: true });
         files++;
       }
@@ -372,6 +417,7 @@ export class ModelService implements vscode.Disposable {
   }
 
   dispose(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     for (const d of this.disposables) d.dispose();
     // Releases the model inside the worker, then stops the thread (see ModelWorkerClient.dispose).
     void this.client.dispose().catch(() => undefined);
@@ -384,6 +430,8 @@ function specKey(spec: ModelSpecPayload): string {
     spec.dtype ?? 'q8',
     spec.cacheDir ?? '',
     spec.remote ? remoteSpecKey({ ...spec.remote, apiKey: undefined }) : '',
+    spec.threads ?? 1,
+    spec.cacheMaxMB ?? '',
   ]);
 }
 
