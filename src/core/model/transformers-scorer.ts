@@ -68,6 +68,12 @@ export class TransformersScorer implements Scorer {
   private readonly maxBatchSize: number;
   private readonly maxBatchTokens: number;
   private readonly logitsAreLogProbs: boolean;
+  /**
+   * The graph outputs target_logprobs [B, T] (column t = log p(ids[t+1] | ids[..t])): the
+   * embedded model since 1.4.0, and hub models after graph surgery (graph-surgery.ts). The
+   * session then returns only that output; [B, T, V] logits never reach JavaScript.
+   */
+  readonly targetOnly: boolean;
   private readonly bos: number;
   private readonly pad: number;
   private readonly byteLevel: boolean;
@@ -96,6 +102,7 @@ export class TransformersScorer implements Scorer {
     this.maxBatchSize = options.maxBatchSize ?? 1;
     this.maxBatchTokens = options.maxBatchTokens ?? 4096;
     this.logitsAreLogProbs = config.logits_are_log_probs === true;
+    this.targetOnly = fetchOnlyTargetLogprobs(model);
     const eos = Array.isArray(config.eos_token_id) ? config.eos_token_id[0] : config.eos_token_id;
     this.bos = tokenizer.bos_token_id ?? config.bos_token_id ?? eos ?? 0;
     this.pad = tokenizer.pad_token_id ?? config.pad_token_id ?? this.bos;
@@ -329,11 +336,32 @@ export class TransformersScorer implements Scorer {
       });
       const input_ids = new tf.Tensor('int64', ids, [B, T]);
       const attention_mask = new tf.Tensor('int64', mask, [B, T]);
-      let logits: { data: Float32Array; dims: number[]; dispose?: () => void };
+      let logits: OutputTensor;
       try {
-        ({ logits } = (await this.model({ input_ids, attention_mask })) as { logits: typeof logits });
+        // transformers.js prepares every other input the graph needs (position ids, empty past
+        // key/values, ...); on the fast path its session fetches only target_logprobs.
+        const outputs = (await this.model({ input_ids, attention_mask })) as Record<string, OutputTensor>;
+        logits = this.targetOnly ? outputs.target_logprobs : outputs.logits;
       } catch (err) {
         throw new ModelError(`The model failed to run: ${firstLine(err)}`, 'model-run');
+      }
+      if (this.targetOnly) {
+        try {
+          if (logits.dims.length !== 2 || logits.dims[0] !== B || logits.dims[1] !== T)
+            throw new ModelError(
+              `The model returned target_logprobs of shape [${logits.dims.join(', ')}], expected [${B}, ${T}].`,
+              'model-run',
+            );
+          const data = logits.data;
+          batch.forEach((w, b) => {
+            const dest = out.get(w.request)!;
+            // Token ids[j] sits at input position j+1; its log-prob is column j.
+            for (let j = w.firstScored; j < w.ids.length; j++) dest[w.targetOffset + j - w.firstScored] = data[b * T + j];
+          });
+        } finally {
+          logits.dispose?.();
+        }
+        return;
       }
       try {
         const V = logits.dims[2];
@@ -363,6 +391,33 @@ export class TransformersScorer implements Scorer {
     await this.queue.catch(() => undefined);
     await this.model.dispose();
   }
+}
+
+type OutputTensor = { data: Float32Array; dims: number[]; dispose?: () => void };
+
+interface OrtSession {
+  outputNames: readonly string[];
+  run(feeds: unknown, fetches?: unknown, options?: unknown): Promise<unknown>;
+}
+
+/**
+ * When the model's session has a target_logprobs output, makes every run of it fetch only
+ * that output (onnxruntime then copies [B, T] floats instead of the [B, T, V] logits and any
+ * present key/values). The session is wrapped, not changed: the wrapper inherits everything
+ * else (input names and metadata for transformers.js' feeds, release on dispose).
+ */
+function fetchOnlyTargetLogprobs(model: PreTrainedModel): boolean {
+  const sessions = (model as unknown as { sessions?: Record<string, OrtSession> }).sessions;
+  const session = sessions?.model;
+  if (!sessions || !session?.outputNames?.includes('target_logprobs')) return false;
+  const run = session.run.bind(session);
+  sessions.model = Object.create(session, {
+    run: {
+      value: (feeds: unknown, fetches?: unknown, options?: unknown) =>
+        run(feeds, fetches ?? ['target_logprobs'], options),
+    },
+  }) as OrtSession;
+  return true;
 }
 
 function scoreResult(tokens: ScoredToken[], contextTruncated: boolean, tokensProcessed: number): ScoreResult {
