@@ -80,7 +80,12 @@ if (process.argv[2] === '--target') {
   if (oldDir) {
     const tok = await AutoTokenizer.from_pretrained(dir);
     const bos = tok.bos_token_id;
-    const files = ['src/core/code/compress.ts', 'tools/model/py/model.py', 'docs/ALGORITHMS.md', 'src/core/model/transformers-scorer.ts'];
+    const files = [
+      'src/core/code/compress.ts',
+      'tools/model/py/model.py',
+      'docs/ALGORITHMS.md',
+      'src/core/model/transformers-scorer.ts',
+    ];
     const seqs = [];
     for (const f of files) {
       const ids = tok.encode(fs.readFileSync(path.join(here, '..', '..', f), 'utf8'), { add_special_tokens: false });

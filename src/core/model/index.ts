@@ -16,6 +16,7 @@ export { ScoreCache } from './score-cache.js';
 export { approximateMutualInformation, type AmiWeighting } from './derive.js';
 export { ensureDir, PersistentScoreCache, scoreCacheFile } from './persistent-score-cache.js';
 export { downloadHubModel, hubEndpoint, type DownloadProgress } from './hub-download.js';
+export { addTargetLogprobs, readGraphIo, targetLogprobsModel, TARGET_OUTPUT } from './graph-surgery.js';
 
 export interface ScorerSpec {
   /** "embedded" (default), a local model folder, or a hub id such as onnx-community/Qwen2.5-Coder-0.5B-Instruct. */
@@ -35,6 +36,10 @@ export interface ScorerSpec {
   threads?: number;
   /** Share a cache across scorers (e.g. the worker's long-lived cache); a fresh one otherwise. */
   cache?: ScoreCache | null;
+  /** Load hub/folder models through a graph patched to output target_logprobs (default true; graph-surgery.ts). */
+  graphSurgery?: boolean;
+  /** Folder of patched graphs (default ~/.cache/contextzip/graphs). */
+  graphCacheDir?: string;
 }
 
 export async function createScorer(spec: ScorerSpec = {}): Promise<Scorer> {
@@ -64,5 +69,7 @@ export async function createScorer(spec: ScorerSpec = {}): Promise<Scorer> {
     maxBatchTokens: spec.maxBatchTokens,
     threads: spec.threads,
     cache: spec.cache === null ? undefined : (spec.cache ?? new ScoreCache()),
+    graphSurgery: spec.graphSurgery,
+    graphCacheDir: spec.graphCacheDir,
   });
 }

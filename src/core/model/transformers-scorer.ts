@@ -11,6 +11,7 @@ import { CancelledError, ModelError, throwIfCancelled } from '../errors.js';
 import type { ModelInfo } from '../types.js';
 import {
   checkModelFolder,
+  defaultGraphCacheRoot,
   ONNX_FILE_FOR_DTYPE,
   type ModelConfig,
   type ModelDtype,
@@ -18,6 +19,7 @@ import {
 } from './model-files.js';
 import type { ScoredToken, ScoreOptions, Scorer, ScoreRequest, ScoreResult } from './scorer.js';
 import { ScoreCache } from './score-cache.js';
+import { targetLogprobsModel } from './graph-surgery.js';
 import { byteLevelSpans, spansByCumulativeDecode } from './token-offsets.js';
 
 type Transformers = typeof import('@huggingface/transformers');
@@ -33,6 +35,14 @@ export interface TransformersScorerOptions {
   /** onnxruntime intra-op threads (default 1). */
   threads?: number;
   cache?: ScoreCache;
+  /**
+   * Hub and folder models whose graph outputs logits [B, T, V] are loaded from a patched copy
+   * that outputs target_logprobs [B, T] (graph-surgery.ts). Default true; also off with
+   * CONTEXTZIP_GRAPH_SURGERY=0.
+   */
+  graphSurgery?: boolean;
+  /** Where patched graphs are kept (default: defaultGraphCacheRoot()). */
+  graphCacheDir?: string;
 }
 
 /** A slice of one request scored in one forward pass. */
@@ -137,16 +147,37 @@ export class TransformersScorer implements Scorer {
     } catch (err) {
       throw new ModelError(`Could not load the tokenizer of ${location.id}: ${firstLine(err)}`, 'model-corrupt');
     }
+    // One intra-op thread by default: our models are small, and with other work on the
+    // machine (the editor, the extension host) onnxruntime's spinning thread pool measured
+    // 2x slower than a single thread (bench/scorer-speed.ts).
+    const session_options = { intraOpNumThreads: options.threads ?? 1 };
+    const load = (ref: string) =>
+      tf.AutoModelForCausalLM.from_pretrained(ref, { dtype, local_files_only: true, session_options });
+    let patched: PreTrainedModel | undefined;
+    if (
+      location.kind !== 'embedded' &&
+      options.graphSurgery !== false &&
+      process.env.CONTEXTZIP_GRAPH_SURGERY !== '0'
+    ) {
+      // A copy of the graph that outputs target_logprobs: on any failure the original is loaded.
+      try {
+        const copy = targetLogprobsModel(
+          location.dir,
+          ONNX_FILE_FOR_DTYPE[dtype],
+          options.graphCacheDir ?? defaultGraphCacheRoot(),
+        );
+        if (copy) {
+          tf.env.localModelPath = '/';
+          patched = await load(copy.dir);
+        }
+      } catch {
+        patched = undefined;
+      } finally {
+        if (location.kind === 'hub') tf.env.localModelPath = location.cacheRoot + '/';
+      }
+    }
     try {
-      // One intra-op thread by default: our models are small, and with other work on the
-      // machine (the editor, the extension host) onnxruntime's spinning thread pool measured
-      // 2x slower than a single thread (bench/scorer-speed.ts).
-      const session_options = { intraOpNumThreads: options.threads ?? 1 };
-      model = await tf.AutoModelForCausalLM.from_pretrained(loadRef, {
-        dtype,
-        local_files_only: true,
-        session_options,
-      });
+      model = patched ?? (await load(loadRef));
     } catch (err) {
       throw new ModelError(
         `Model file onnx/${ONNX_FILE_FOR_DTYPE[dtype]} of ${location.id} could not be loaded (corrupt or not a causal LM ONNX graph): ${firstLine(err)}`,
@@ -356,7 +387,8 @@ export class TransformersScorer implements Scorer {
           batch.forEach((w, b) => {
             const dest = out.get(w.request)!;
             // Token ids[j] sits at input position j+1; its log-prob is column j.
-            for (let j = w.firstScored; j < w.ids.length; j++) dest[w.targetOffset + j - w.firstScored] = data[b * T + j];
+            for (let j = w.firstScored; j < w.ids.length; j++)
+              dest[w.targetOffset + j - w.firstScored] = data[b * T + j];
           });
         } finally {
           logits.dispose?.();
