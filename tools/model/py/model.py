@@ -306,8 +306,7 @@ class TargetMixtureLM(nn.Module):
         assert start == V
         self.groups = groups
         self.embed_by_class = nn.Parameter(lm.embed.weight.detach()[perm].clone())
-        self.register_buffer("vocab_perm", perm)            # row j of embed_by_class is token vocab_perm[j]
-        self.register_buffer("vocab_pos", inv)              # token id -> row
+        self.register_buffer("vocab_pos", inv)              # token id -> row of embed_by_class (inverse of perm)
         self.register_buffer("cls", cls)                    # token id -> class (association classes)
         self.register_buffer("cls_sorted", new_of_cls[cls])  # token id -> class index in the class-mass order
         self.register_buffer("uni", mx.uni.float().clone())

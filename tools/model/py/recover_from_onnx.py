@@ -12,7 +12,7 @@ Works on both graph layouts this repository ships:
    checked);
  - target-only graphs (>= 1.4.0, output `target_logprobs` [B, T], export_target.py): every weight and buffer is
    a named initializer; the tied embedding is stored in class-sorted vocabulary order (`embed_by_class`,
-   `vocab_perm`)."""
+   whose row `vocab_pos[v]` is token v)."""
 import json, os, sys
 import numpy as np
 import onnx
@@ -44,14 +44,12 @@ def recover(mdir, src=None):
             max_position_embeddings=cfgj["max_position_embeddings"], rms_norm_eps=cfgj["rms_norm_eps"],
             rope_theta=cfgj["rope_theta"])
     lm = TinyLlama(c).eval()
-    target = "vocab_perm" in inits  # model.TargetMixtureLM: decoder weights without the "lm." prefix
+    target = "vocab_pos" in inits  # model.TargetMixtureLM: decoder weights without the "lm." prefix
     state = {}
     for k in lm.state_dict():
         if target and k == "embed.weight":
-            perm = inits["vocab_perm"].astype(np.int64)
-            E = np.empty_like(inits["embed_by_class"])
-            E[perm] = inits["embed_by_class"]                  # row j of the stored matrix is token perm[j]
-            state[k] = torch.from_numpy(E)
+            pos = inits["vocab_pos"].astype(np.int64)          # token id -> row of the class-sorted matrix
+            state[k] = torch.from_numpy(inits["embed_by_class"][pos].copy())
         else:
             state[k] = torch.from_numpy(inits[k if target else "lm." + k].copy())
     lm.load_state_dict(state)
