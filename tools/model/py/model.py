@@ -259,6 +259,33 @@ def load_ckpt(path):
     return m
 
 
+def class_sorted_layout(cls):
+    """Vocabulary order of the target-only graph: tokens by class size, then class id, then token id.
+    Returns (perm: row -> token, pos: token -> row, new_of_cls: class -> index in that order,
+    groups: [(first row, number of classes, class size)] in row order)."""
+    cls = cls.long()
+    V = cls.shape[0]
+    n_cls = int(cls.max()) + 1
+    size = torch.bincount(cls, minlength=n_cls)
+    order = sorted(range(V), key=lambda v: (int(size[cls[v]]), int(cls[v]), v))
+    perm = torch.tensor(order, dtype=torch.long)
+    pos = torch.empty_like(perm)
+    pos[perm] = torch.arange(V)
+    cls_order = []
+    for v in order:
+        if not cls_order or cls_order[-1] != int(cls[v]):
+            cls_order.append(int(cls[v]))
+    new_of_cls = torch.empty(n_cls, dtype=torch.long)
+    new_of_cls[torch.tensor(cls_order)] = torch.arange(n_cls)
+    groups, start = [], 0
+    for k in sorted(set(int(x) for x in size.tolist())):
+        n = int((size == k).sum())
+        groups.append((start, n, k))
+        start += n * k
+    assert start == V
+    return perm, pos, new_of_cls, groups
+
+
 class TargetMixtureLM(nn.Module):
     """The same mixture as MixtureLM, evaluated only at the next (target) token: forward(input_ids, attention_mask)
     returns target_logprobs [B, T] with column t = log p(input_ids[t+1] | input_ids[..t]) and column T-1 = 0.
@@ -267,69 +294,40 @@ class TargetMixtureLM(nn.Module):
     log-sum-exp, and the class masses M_t(c) = sum_{u in c} p_n(u) of the cache term's normalizer
         Z_t = sum_u p_n(u) (cache_u + beta) = beta + sum_{s <= t, not padding} M_t(cls(x_s))   (sum_u p_n(u) = 1)
     which is gathered sparsely, at the T classes of the prefix, instead of building a [B, T, V] cache.
-    The class masses come without any scatter: the tied embedding is stored in class-sorted vocabulary order
-    (tokens grouped by class size, then class), so the logits come out in that order and every group of classes
-    of size k is one Reshape [.., n_k, k] + ReduceSum. The association term needs its class softmax denominator
-    (3944 classes, 64-dim), everything else (cache count of the target's class, unigram, spread) is [B, T] or
-    [B, T, T] work. Only lam_k = 0 (no copy component) is supported, as shipped."""
+    The class masses come without any scatter: the tied embedding (lm.embed.weight in the graph) is stored with its
+    rows in class-sorted order (class_sorted_layout: tokens grouped by class size, then class; token v is row
+    vocab_pos[v]), so the decoder, fed vocab_pos[input_ids], emits logits in that order and every group of classes of
+    size k is one Reshape [.., n_k, k] + ReduceSum. The association term needs its class softmax denominator
+    (3944 classes, 64-dim); everything else (cache count of the target's class, unigram, spread) is [B, T] or
+    [B, T, T] work. Only lam_k = 0 (no copy component) is supported, as shipped. The buffers are not persistent, so
+    they are traced as constants and the graph's initializers are exactly 1.3.0's (same names and shapes)."""
 
     def __init__(self, mx):
         super().__init__()
         assert mx.mix.get("lam_k", 0) == 0, "the copy component is not supported by the target-only graph"
+        import copy
         self.mix = dict(mx.mix)
-        lm = mx.lm
-        self.c = lm.c
-        self.layers = lm.layers
-        self.norm = lm.norm
+        self.c = mx.lm.c
         self.assoc = mx.assoc if self.mix.get("lam_a", 0) > 0 else None
         cls = mx.cls.long()
-        V = cls.shape[0]
-        n_cls = int(cls.max()) + 1
-        size = torch.bincount(cls, minlength=n_cls)
-        # vocabulary order: by class size, then class id, then token id
-        order = sorted(range(V), key=lambda v: (int(size[cls[v]]), int(cls[v]), v))
-        perm = torch.tensor(order, dtype=torch.long)
-        inv = torch.empty_like(perm)
-        inv[perm] = torch.arange(V)
-        # new class index = rank of the class in that order
-        cls_order = []
-        for v in order:
-            if not cls_order or cls_order[-1] != int(cls[v]):
-                cls_order.append(int(cls[v]))
-        new_of_cls = torch.empty(n_cls, dtype=torch.long)
-        new_of_cls[torch.tensor(cls_order)] = torch.arange(n_cls)
-        groups, start = [], 0
-        for k in sorted(set(int(s) for s in size.tolist())):
-            n = int((size == k).sum())
-            groups.append((start, n, k))
-            start += n * k
-        assert start == V
-        self.groups = groups
-        self.embed_by_class = nn.Parameter(lm.embed.weight.detach()[perm].clone())
-        self.register_buffer("vocab_pos", inv)              # token id -> row of embed_by_class (inverse of perm)
-        self.register_buffer("cls", cls)                    # token id -> class (association classes)
-        self.register_buffer("cls_sorted", new_of_cls[cls])  # token id -> class index in the class-mass order
-        self.register_buffer("uni", mx.uni.float().clone())
-        self.register_buffer("spread", mx.spread.float().clone())
-        self.register_buffer("inv_freq", lm.inv_freq.clone(), persistent=False)
+        perm, pos, new_of_cls, self.groups = class_sorted_layout(cls)
+        self.lm = copy.deepcopy(mx.lm)
+        with torch.no_grad():
+            self.lm.embed.weight.copy_(mx.lm.embed.weight[perm])
+        self.register_buffer("vocab_pos", pos, persistent=False)              # token id -> row of lm.embed.weight
+        self.register_buffer("cls", cls, persistent=False)                    # token id -> class (association classes)
+        self.register_buffer("cls_sorted", new_of_cls[cls], persistent=False)  # token id -> class in class-mass order
+        self.register_buffer("uni", mx.uni.float().clone(), persistent=False)
+        self.register_buffer("spread", mx.spread.float().clone(), persistent=False)
 
     def forward(self, input_ids, attention_mask):
         mx = self.mix
         B, T = input_ids.shape
         m = attention_mask.to(torch.float32)
-        # decoder (TinyLlama.forward with the class-sorted tied embedding)
-        position_ids = (attention_mask.long().cumsum(-1) - 1).clamp(min=0)
-        x = self.embed_by_class[self.vocab_pos[input_ids]]
-        freqs = position_ids.unsqueeze(-1).float() * self.inv_freq
-        emb = torch.cat((freqs, freqs), dim=-1).unsqueeze(1)
-        cos, sin = emb.cos(), emb.sin()
+        # decoder (TinyLlama.forward on the class-sorted rows): logits [B, T, V] in class-sorted order
+        logits = self.lm(self.vocab_pos[input_ids], attention_mask)
         idx = torch.arange(T)
         causal = idx.unsqueeze(0) <= idx.unsqueeze(1)                      # [t, s]: s <= t
-        allowed = causal.unsqueeze(0).unsqueeze(0) & attention_mask.bool().unsqueeze(1).unsqueeze(2)
-        mask = (1.0 - allowed.float()) * -1e9
-        for blk in self.layers:
-            x = blk(x, cos, sin, mask)
-        logits = F.linear(self.norm(x), self.embed_by_class)               # [B, T, V], class-sorted order
         # target = next input token; the last column gets a dummy target and is zeroed at the end
         y = torch.cat((input_ids[:, 1:], torch.zeros_like(input_ids[:, :1])), dim=1)
         hi = logits.max(-1, keepdim=True)[0]
