@@ -201,6 +201,7 @@ function decoderModel(): string | null {
 
 async function main(): Promise<void> {
   const date = new Date().toISOString();
+  const loadBefore = os.loadavg()[0];
   const loc = resolveModelLocation(args.model);
   const rows: Array<Record<string, number | string | boolean>> = [];
   if (!args['skip-dtypes']) {
@@ -256,13 +257,14 @@ async function main(): Promise<void> {
         `${String(r.dtype).padEnd(5)}  ${String(r.fileMb).padStart(7)}  ${String(r.batch).padStart(5)}  ${String(r.tokensPerSecond).padStart(8)}  ${String(r.msPerSequence).padStart(6)}  ${String(r.peakRssMb).padStart(11)}`,
     ),
   ].join('\n');
+  const load = [loadBefore, os.loadavg()[0]].map((x) => x.toFixed(1)).join(' → ');
   const md = [
     `# Scorer speed`,
     '',
     `\`npx tsx bench/scorer-speed.ts\` (${date.slice(0, 10)}, ${os.cpus().length} CPUs shared with other jobs, 1 onnxruntime thread; ` +
       `${args.tokens}-token texts of this repository's sources after BOS, ${args.passes} passes after a warm-up, median per pass; ` +
       `${args.rounds} rounds of all variants, interleaved: the median round and the largest peak RSS). ` +
-      'Every run is its own process; peak RSS is its VmHWM.',
+      `Every run is its own process; peak RSS is its VmHWM. Load average (1 min) at start and end: ${load}.`,
     '',
     '## Scorer vs the model alone (batch 1)',
     '',
@@ -295,6 +297,7 @@ async function main(): Promise<void> {
           rounds: Number(args.rounds),
           date,
           cpus: os.cpus().length,
+          loadAverage: load,
         },
         rows,
         variants,

@@ -21,7 +21,7 @@ import {
   type NodeSpec,
 } from '../../src/core/inspect/onnx-proto.js';
 import { addTargetLogprobs, readGraphIo, targetLogprobsModel } from '../../src/core/model/graph-surgery.js';
-import { createScorer } from '../../src/core/model/index.js';
+import { createScorer, embeddedModelDir } from '../../src/core/model/index.js';
 import { seededRandom } from '../../src/core/random.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cz-surgery-'));
@@ -287,3 +287,21 @@ for (const withPast of [false, true]) {
     });
   });
 }
+
+describe('embedded model (1.4.0)', () => {
+  it('outputs target_logprobs, so the scorer takes the fast path without any surgery', async () => {
+    const io = readGraphIo(path.join(embeddedModelDir(), 'onnx', 'model_quantized.onnx'));
+    assert.deepEqual(
+      io.outputs.map((o) => o.name),
+      ['target_logprobs'],
+    );
+    assert.equal(targetLogprobsModel(embeddedModelDir(), 'model_quantized.onnx', path.join(tmp, 'unused')), null);
+    assert.equal(fs.existsSync(path.join(tmp, 'unused')), false);
+    const scorer = await createScorer({ model: 'embedded', dtype: 'q8', cache: null });
+    try {
+      assert.equal((scorer as unknown as { targetOnly: boolean }).targetOnly, true);
+    } finally {
+      await scorer.dispose();
+    }
+  });
+});

@@ -351,7 +351,11 @@ export function targetLogprobsModel(modelDir: string, onnxFile: string, cacheRoo
     if (!ent.isFile() || ent.name.endsWith('.onnx')) continue;
     if (!ent.name.startsWith(onnxFile)) continue; // model.onnx_data, model_q4.onnx_data_1, ...
     const link = path.join(dir, 'onnx', ent.name);
-    if (!fs.existsSync(link)) fs.symlinkSync(path.resolve(modelDir, 'onnx', ent.name), link);
+    try {
+      fs.symlinkSync(path.resolve(modelDir, 'onnx', ent.name), link);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // linked by an earlier (or parallel) load
+    }
   }
   if (fs.existsSync(dest)) return { dir, created: false };
   const tmp = `${dest}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
