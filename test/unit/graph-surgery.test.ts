@@ -50,7 +50,7 @@ function expected(ids: number[]): number[] {
   return out;
 }
 
-function writeModel(file: string, withPast: boolean): void {
+function writeModel(file: string, withPast: boolean, fp16 = false): void {
   const nodes: NodeSpec[] = [
     { op: 'Gather', inputs: ['embed', 'input_ids'], outputs: ['h0'], name: 'embed' },
     { op: 'Cast', inputs: ['attention_mask'], outputs: ['mf'], name: 'mask_f', attrs: { to: OnnxType.FLOAT } },
@@ -84,13 +84,23 @@ function writeModel(file: string, withPast: boolean): void {
   }
   nodes.push(
     { op: 'MatMul', inputs: [h, 'head'], outputs: ['mm'], name: 'head' },
-    { op: 'Add', inputs: ['mm', 'bias'], outputs: ['logits'], name: 'bias' },
+    { op: 'Add', inputs: ['mm', 'bias'], outputs: [fp16 ? 'logits32' : 'logits'], name: 'bias' },
   );
+  if (fp16)
+    nodes.push({
+      op: 'Cast',
+      inputs: ['logits32'],
+      outputs: ['logits'],
+      name: 'to_fp16',
+      attrs: { to: OnnxType.FLOAT16 },
+    });
   const inputs = [
     valueInfoMessage('input_ids', OnnxType.INT64, ['batch_size', 'sequence_length']),
     valueInfoMessage('attention_mask', OnnxType.INT64, ['batch_size', 'total_sequence_length']),
   ];
-  const outputs = [valueInfoMessage('logits', OnnxType.FLOAT, ['batch_size', 'sequence_length', V])];
+  const outputs = [
+    valueInfoMessage('logits', fp16 ? OnnxType.FLOAT16 : OnnxType.FLOAT, ['batch_size', 'sequence_length', V]),
+  ];
   if (withPast) {
     inputs.push(valueInfoMessage('position_ids', OnnxType.INT64, ['batch_size', 'sequence_length']));
     for (const kind of ['key', 'value'])
@@ -303,5 +313,23 @@ describe('embedded model (1.4.0)', () => {
     } finally {
       await scorer.dispose();
     }
+  });
+});
+
+describe('graph surgery (fp16 logits)', () => {
+  it('casts the logits to float before the log-softmax', async () => {
+    const src = path.join(tmp, 'fp16', 'model.onnx');
+    writeModel(src, false, true);
+    const patched = path.join(tmp, 'fp16-patched.onnx');
+    addTargetLogprobs(src, patched);
+    const out = await runGraph(patched, SEQS, false);
+    assert.equal(out.target_logprobs.type, 'float32');
+    const T = SEQS[0].length;
+    SEQS.forEach((s, b) =>
+      expected(s).forEach((want, t) => {
+        const got = (out.target_logprobs.data as Float32Array)[b * T + t];
+        assert.ok(Math.abs(got - want) < 2e-2, `b${b} t${t}: ${got} vs ${want}`); // fp16 logits
+      }),
+    );
   });
 });
