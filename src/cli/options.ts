@@ -46,7 +46,6 @@ export const RANGES = {
   ratio: { min: 0, minExclusive: true, max: 1 },
   budgetTokens: { min: 1, integer: true },
   beta: { min: 0, max: 1 },
-  prefilter: { min: 0, integer: true },
   maxFileBytes: { min: 1, max: 64 * 1024 * 1024, integer: true },
   maxClassTokens: { min: 1, integer: true },
   fraction: { min: 0, max: 1 },

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { COMPRESSION_DEFAULTS } from '../core/budget.js';
-import { RANKING_METHODS, type RankingMethod } from '../core/code/rank.js';
+import { parsePrefilter, RANKING_METHODS, type Prefilter, type RankingMethod } from '../core/code/rank.js';
 
 /** Typed view of the `contextzip.*` settings (contributes.configuration in package.json). */
 export interface ContextZipSettings {
@@ -17,12 +17,26 @@ export interface ContextZipSettings {
   /** Order of file sections in the preview and the copied text. */
   previewOrder: 'relevance' | 'path';
   beta: number;
-  lexicalPrefilterMaxChunks: number;
+  /** Which chunks the model ranks: the budget-sized cascade ('auto'), all ('off'), or N chunks. */
+  prefilter: Prefilter;
   ranking: RankingMethod;
   cotUseChatModelAnchor: boolean;
   cotRatio: number;
   /** Mask secrets (private keys, API tokens) in sources before they are compressed. */
   maskSecrets: boolean;
+  /** Remote scoring (contextzip.scorer.*); off while `url` is empty. */
+  scorer: ScorerSettings;
+}
+
+export interface ScorerSettings {
+  url: string;
+  model: string;
+  tokenizer: string;
+  protocol: 'echo' | 'prompt_logprobs';
+  batchSize: number;
+  concurrency: number;
+  timeoutSeconds: number;
+  maxTokens: number;
 }
 
 export function readSettings(scope?: vscode.ConfigurationScope): ContextZipSettings {
@@ -39,11 +53,21 @@ export function readSettings(scope?: vscode.ConfigurationScope): ContextZipSetti
     budgetWorkspaceTokens: c.get<number>('budget.workspaceTokens', 8000),
     previewOrder: c.get<'relevance' | 'path'>('preview.order', 'relevance'),
     beta: c.get<number>('beta', COMPRESSION_DEFAULTS.code.beta),
-    lexicalPrefilterMaxChunks: c.get<number>('lexicalPrefilter.maxChunks', 0),
+    prefilter: parsePrefilter(c.get<unknown>('prefilter', 'auto')) ?? 'auto',
     ranking: RANKING_METHODS.find((m) => m === c.get<string>('ranking', 'fused')) ?? 'fused',
     cotUseChatModelAnchor: c.get<boolean>('cot.useChatModelAnchor', false),
     cotRatio: c.get<number>('cot.ratio', 0.8),
     maskSecrets: c.get<boolean>('maskSecrets', true),
+    scorer: {
+      url: c.get<string>('scorer.url', '').trim(),
+      model: c.get<string>('scorer.model', '').trim(),
+      tokenizer: c.get<string>('scorer.tokenizer', '').trim(),
+      protocol: c.get<string>('scorer.protocol', 'echo') === 'prompt_logprobs' ? 'prompt_logprobs' : 'echo',
+      batchSize: c.get<number>('scorer.batchSize', 16),
+      concurrency: c.get<number>('scorer.concurrency', 4),
+      timeoutSeconds: c.get<number>('scorer.timeoutSeconds', 120),
+      maxTokens: c.get<number>('scorer.maxTokens', 4096),
+    },
   };
 }
 

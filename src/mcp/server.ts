@@ -27,6 +27,7 @@ import { ModelWorkerClient, type JobOptions } from '../worker/client.js';
 import type { CompressJobPayload, ModelSpecPayload } from '../worker/jobs.js';
 import { maskSourceSecrets, maskedSecretsNote } from '../core/files/index.js';
 import { loadMcpScope } from './scope.js';
+import { displayUrl } from '../core/model/remote-client.js';
 
 /** The model worker client's `run` (src/worker/client.ts). */
 export interface JobRunner {
@@ -238,7 +239,11 @@ export async function runStdioMcpServer(
   });
   await server.connect(transport);
   options.log(
-    `contextzip mcp ${options.version}: ready on stdio (model ${options.model.model ?? 'embedded'} ${options.model.dtype ?? 'q8'})`,
+    `contextzip mcp ${options.version}: ready on stdio (` +
+      (options.model.remote
+        ? `remote scoring: code is sent to ${displayUrl(options.model.remote.url)}`
+        : `model ${options.model.model ?? 'embedded'} ${options.model.dtype ?? 'q8'}`) +
+      ')',
   );
   await closed;
   await server.close().catch(() => undefined);

@@ -4,10 +4,18 @@
  * cache) until the spec changes, so re-compressing after a small edit re-scores only what
  * changed. Runs in-process too (the CLI and tests call these directly).
  */
-import type { RankingMethod } from '../core/code/rank.js';
+import type { Prefilter, RankingMethod } from '../core/code/rank.js';
 import { compressSources, type SourceText } from '../core/code/compress-sources.js';
 import type { CancellationSignal } from '../core/errors.js';
-import { createScorer, ScoreCache, type AmiWeighting, type Scorer, type ScorerSpec } from '../core/model/index.js';
+import {
+  createScorer,
+  remoteSpecKey,
+  ScoreCache,
+  type AmiWeighting,
+  type RemoteScorerSpec,
+  type Scorer,
+  type ScorerSpec,
+} from '../core/model/index.js';
 import { createTokenCounter } from '../core/tokens/index.js';
 import type { CompressionResult, SkippedFile } from '../core/types.js';
 
@@ -25,6 +33,8 @@ export interface ModelSpecPayload {
   cacheDir?: string;
   allowDownload?: boolean;
   endpoint?: string;
+  /** Score on a remote server (docs/REMOTE-SCORING.md) instead of running `model` here. */
+  remote?: RemoteScorerSpec;
 }
 
 export interface CompressJobPayload {
@@ -36,7 +46,7 @@ export interface CompressJobPayload {
   tokenizer: string;
   beta?: number;
   cursor?: { file: string; offset: number };
-  prefilterMaxChunks?: number;
+  prefilter?: Prefilter;
   ranking?: RankingMethod;
   amiWeighting?: AmiWeighting;
   maxClassTokens?: number;
@@ -63,7 +73,12 @@ let current: { key: string; scorer: Promise<Scorer> } | undefined;
 
 /** The scorer for a spec, loaded once; a different spec disposes the previous model. */
 export async function scorerFor(spec: ModelSpecPayload, ctx?: JobContext): Promise<Scorer> {
-  const key = JSON.stringify([spec.model ?? 'embedded', spec.dtype ?? 'q8', spec.cacheDir ?? '']);
+  const key = JSON.stringify([
+    spec.model ?? 'embedded',
+    spec.dtype ?? 'q8',
+    spec.cacheDir ?? '',
+    spec.remote ? remoteSpecKey(spec.remote) : '',
+  ]);
   if (current?.key === key) {
     try {
       return await current.scorer;
@@ -113,7 +128,7 @@ export const jobs: Record<string, (payload: never, ctx: JobContext) => Promise<u
       countTokens,
       beta: payload.beta,
       cursor: payload.cursor,
-      prefilterMaxChunks: payload.prefilterMaxChunks,
+      prefilter: payload.prefilter,
       ranking: payload.ranking,
       amiWeighting: payload.amiWeighting,
       chunking: payload.maxClassTokens ? { maxClassTokens: payload.maxClassTokens } : undefined,

@@ -27,7 +27,10 @@ describe('robustness: bad arguments', () => {
     [compress('--budget', '100', '--threads', '1.5'), '--threads must be a whole number in [1, '],
     [compress('--budget', '100', '--beta', '-5'), '--beta must be a number in [0, 1] (got "-5").'],
     [compress('--budget', '100', '--beta', '1e308'), '--beta must be a number in [0, 1] (got "1e308").'],
-    [compress('--budget', '100', '--prefilter', '1.5'), '--prefilter must be a whole number >= 0 (got "1.5").'],
+    [
+      compress('--budget', '100', '--prefilter', '1.5'),
+      '--prefilter must be auto, off or a whole number of chunks (got "1.5").',
+    ],
     [compress('--budget', '1.5'), '--budget must be a whole number >= 1 (got "1.5").'],
     [compress('--budget', '0'), '--budget must be a whole number >= 1 (got "0").'],
     [compress('--ratio', '0'), '--ratio must be a number in (0, 1] (got "0").'],

@@ -155,7 +155,7 @@ describe('compressCode with the embedded model', () => {
   it('prefilter: only the N chunks the cheap signals rank best go through the model; the rest rank after them', async () => {
     const query = 'parse the configuration file and validate the port';
     const full = await compressAt30(query);
-    const pre = await compressAt30(query, { prefilterMaxChunks: 3 });
+    const pre = await compressAt30(query, { prefilter: 3 });
     assert.ok(pre.compressedTokens <= pre.budget);
     assertRanksArePermutation(pre);
     const chunks = sources.flatMap((src) => chunker.chunkFile(src.file, src.text, { countTokens }).chunks);

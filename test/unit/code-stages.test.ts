@@ -10,7 +10,7 @@ import {
   keptLineRanges,
   MARKER_TOKENS_ESTIMATE,
 } from '../../src/core/code/prune-functions.js';
-import { zScores, type Ranked } from '../../src/core/code/rank.js';
+import { CASCADE, modelPoolSize, parsePrefilter, zScores, type Ranked } from '../../src/core/code/rank.js';
 import { fillAndEnforce, fineCandidates, SelectionCosts, takeWholeByRank } from '../../src/core/code/select.js';
 import type { Chunk, ChunkedFile } from '../../src/core/types.js';
 
@@ -79,6 +79,38 @@ describe('budget walk (takeWholeByRank)', () => {
     assert.deepEqual(fineCandidates(r, 0, 2 * MARKER_TOKENS_ESTIMATE, costs, 2), []);
     // Chunks the model never scored (prefiltered) are not candidates.
     assert.deepEqual(fineCandidates(ranked([2, 0], [3, -Infinity]), 0, 100, costs, 2).length, 1);
+  });
+});
+
+describe('cascade: the chunks the model ranks (modelPoolSize)', () => {
+  const sized = (tokens: number[]) => tokens.map((t) => ({ c: { tokens: t } as Chunk }));
+  it('sizes the model pool by the budget, never by the scope, with a floor in tokens and in chunks', () => {
+    // 100 chunks of 1,000 tokens: the pool holds max(24k, 6 x budget) tokens.
+    const thousand = sized(new Array(100).fill(1000));
+    assert.equal(CASCADE.minPoolTokens, 24_000);
+    assert.equal(modelPoolSize(thousand, 'auto', 1000), 40); // 24 fit the floor; at least 40 chunks
+    assert.equal(modelPoolSize(thousand, 'auto', 8000), 48); // 6 x 8,000 = 48,000 tokens
+    assert.equal(modelPoolSize(sized(new Array(5000).fill(1000)), 'auto', 8000), 48); // 5M-token scope: same cost
+    assert.equal(modelPoolSize(thousand, 'auto', 20_000), 100); // the pool covers everything
+    // 2,000 chunks of 100 tokens: the token cap decides.
+    assert.equal(modelPoolSize(sized(new Array(2000).fill(100)), 'auto', 8000), 480);
+    // A chunk that would pass the cap stops the pool (order is the cheap signals' order).
+    assert.equal(modelPoolSize(sized([...new Array(40).fill(10), 30_000, 10]), 'auto', 1000), 40);
+    assert.equal(modelPoolSize(thousand, 'off', 1000), 100);
+    assert.equal(modelPoolSize(thousand, 0, 1000), 100);
+    assert.equal(modelPoolSize(thousand, 7, 1000), 7);
+    assert.equal(modelPoolSize(sized([1, 2]), 7, 1000), 2);
+  });
+
+  it('reads auto, off and chunk counts, and nothing else', () => {
+    assert.equal(parsePrefilter('auto'), 'auto');
+    assert.equal(parsePrefilter('off'), 'off');
+    assert.equal(parsePrefilter('200'), 200);
+    assert.equal(parsePrefilter(0), 0);
+    assert.equal(parsePrefilter('1.5'), undefined);
+    assert.equal(parsePrefilter('-3'), undefined);
+    assert.equal(parsePrefilter('all'), undefined);
+    assert.equal(parsePrefilter(null), undefined);
   });
 });
 

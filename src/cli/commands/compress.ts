@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { COMPRESSION_DEFAULTS, type Budget } from '../../core/budget.js';
 import { compressSources, type SourceText } from '../../core/code/compress-sources.js';
 import { lineSafeFileName } from '../../core/code/markers.js';
-import { RANKING_METHODS, type RankingMethod } from '../../core/code/rank.js';
+import { parsePrefilter, RANKING_METHODS, type Prefilter, type RankingMethod } from '../../core/code/rank.js';
 import { UsageError } from '../../core/errors.js';
 import { maskSourceSecrets, type SecretFinding } from '../../core/files/index.js';
 import { createTokenCounter } from '../../core/tokens/index.js';
@@ -74,7 +74,11 @@ export function register(program: Command): void {
         'surprisal (default: query tokens weighted by their surprisal without the chunk) or uniform (LongCodeZip)',
         'surprisal',
       )
-      .option('--prefilter <n>', 'with more than N chunks, let BM25 pick the N the model ranks (0 = off)', '0')
+      .option(
+        '--prefilter <auto|off|n>',
+        'which chunks the model ranks: auto (cascade sized by the budget), off (all), or the N best by cheap signals',
+        'auto',
+      )
       .option('--no-score-cache', 'do not read or write the persisted score cache')
       .option('--no-mask-secrets', 'keep secrets (private keys, API tokens) found in files instead of masking them')
       .option('--json', 'print the result as JSON')
@@ -92,7 +96,9 @@ export function register(program: Command): void {
         ? { ratio: parseNumberOption(opts.ratio, '--ratio', RANGES.ratio) }
         : { tokens: parseNumberOption(opts.budget!, '--budget', RANGES.budgetTokens) };
     const beta = parseNumberOption(opts.beta ?? String(COMPRESSION_DEFAULTS.code.beta), '--beta', RANGES.beta);
-    const prefilterMaxChunks = parseNumberOption(opts.prefilter ?? '0', '--prefilter', RANGES.prefilter);
+    const prefilter = parsePrefilter(opts.prefilter ?? 'auto');
+    if (prefilter === undefined)
+      throw new UsageError(`--prefilter must be auto, off or a whole number of chunks (got "${opts.prefilter}").`);
     const maxFileBytes = parseNumberOption(opts.maxFileBytes ?? '1048576', '--max-file-bytes', RANGES.maxFileBytes);
     const ranking = parseRanking(opts.ranking);
     const amiWeighting = parseAmiWeighting(opts.amiWeighting);
@@ -106,12 +112,7 @@ export function register(program: Command): void {
       throw new UsageError('The query is empty: pass --query TEXT, --query-file FILE or --cursor FILE:LINE.');
     const progress = createProgress({ quiet: opts.quiet });
     try {
-      await run(
-        paths,
-        opts,
-        { query, budget, beta, prefilterMaxChunks, maxFileBytes, ranking, amiWeighting },
-        progress,
-      );
+      await run(paths, opts, { query, budget, beta, prefilter, maxFileBytes, ranking, amiWeighting }, progress);
     } finally {
       progress.stop();
     }
@@ -122,14 +123,14 @@ interface CompressSettings {
   query: string;
   budget: Budget;
   beta: number;
-  prefilterMaxChunks: number;
+  prefilter: Prefilter;
   maxFileBytes: number;
   ranking: RankingMethod;
   amiWeighting: 'uniform' | 'surprisal';
 }
 
 async function run(paths: string[], opts: CompressCliOptions, settings: CompressSettings, progress: Progress) {
-  const { query, budget, beta, prefilterMaxChunks, maxFileBytes, ranking, amiWeighting } = settings;
+  const { query, budget, beta, prefilter, maxFileBytes, ranking, amiWeighting } = settings;
   // The first progress line, before the scan of a large folder starts.
   progress.update('reading files', 0, 0, 'found');
   const scope = loadScope(paths, {
@@ -158,7 +159,7 @@ async function run(paths: string[], opts: CompressCliOptions, settings: Compress
       beta,
       scorer,
       countTokens,
-      prefilterMaxChunks,
+      prefilter,
       ranking,
       amiWeighting,
       onProgress: (stage, done, total) => {

@@ -3,14 +3,12 @@ import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { parseDtype } from '../../core/model/index.js';
 import { runStdioMcpServer } from '../../mcp/server.js';
-import { addModelSourceOptions } from '../model-options.js';
+import { addModelSourceOptions, remoteSpecFromOptions, type ModelCliOptions } from '../model-options.js';
 import { version } from '../../../package.json';
 
-interface McpCliOptions {
+interface McpCliOptions extends ModelCliOptions {
   model: string;
   dtype: string;
-  cacheDir?: string;
-  download?: boolean;
   tokenizer: string;
   maxFileBytes: string;
 }
@@ -27,12 +25,14 @@ export function register(program: Command): void {
       const maxFileBytes = Number(opts.maxFileBytes);
       if (!Number.isFinite(maxFileBytes) || maxFileBytes <= 0)
         throw new UsageError(`--max-file-bytes must be a positive number (got "${opts.maxFileBytes}").`);
+      const remote = remoteSpecFromOptions(opts);
       await runStdioMcpServer({
         model: {
           model: opts.model,
           dtype: parseDtype(opts.dtype),
           cacheDir: opts.cacheDir,
           allowDownload: opts.download === true,
+          remote,
         },
         tokenizer: opts.tokenizer,
         cwd: process.cwd(),

@@ -16,7 +16,15 @@ import type { ChunkSelection } from './assemble.js';
 import { allocateFunctionBudgets } from './budget.js';
 import { fileHeader } from './markers.js';
 import { MARKER_TOKENS_ESTIMATE, pruneFunctions } from './prune-functions.js';
-import { capQuery, framedQuery, rankChunks, type QueryFraming, type Ranked, type RankingMethod } from './rank.js';
+import {
+  capQuery,
+  framedQuery,
+  rankChunks,
+  type Prefilter,
+  type QueryFraming,
+  type Ranked,
+  type RankingMethod,
+} from './rank.js';
 import { ScoringSession, type CompressionStage } from './scoring-session.js';
 import { fillAndEnforce, fineCandidates, SelectionCosts, takeWholeByRank } from './select.js';
 
@@ -48,8 +56,8 @@ export interface CompressCodeOptions {
   queryFraming?: QueryFraming;
   /** How query tokens count in AMI: 'surprisal' (default) or 'uniform' (LongCodeZip's mean). */
   amiWeighting?: AmiWeighting;
-  /** When > 0 and there are more chunks than this, BM25 picks the candidates the LM ranks. */
-  prefilterMaxChunks?: number;
+  /** Which chunks the model ranks (rank.ts `Prefilter`); default 'auto', the budget-sized cascade. */
+  prefilter?: Prefilter;
   signal?: CancellationSignal;
   onProgress?: (stage: CompressionStage, done: number, total: number) => void;
   /** Time already spent parsing, reported in timings. */
@@ -153,7 +161,8 @@ export async function compressCode(options: CompressCodeOptions): Promise<Compre
       ranking: options.ranking,
       framing,
       weighting: options.amiWeighting,
-      prefilterMaxChunks: options.prefilterMaxChunks,
+      prefilter: options.prefilter,
+      budgetTokens: budget - used,
       signal: options.signal,
     },
   );

@@ -43,14 +43,53 @@ export interface Ranked {
   chunkTokens?: ScoredToken[];
 }
 
+/**
+ * Which chunks the model ranks (the costly signal). 'auto' (default): a cascade whose model
+ * pool is sized by the budget, not the scope (`cascadePool`); 'off': every chunk; a number N:
+ * the N best by the cheap signals (0 = off).
+ */
+export type Prefilter = 'auto' | 'off' | number;
+
+/**
+ * The cascade's model pool: the chunks the cheap signals rank best, while their tokens stay
+ * within max(minPoolTokens, budgetFactor x budget), and at least minChunks of them. A 1M-token
+ * workspace then costs the model what a scope of the pool's size does. Sized from the
+ * needle-in-a-haystack benchmark (bench/needle/haystack.ts, bench/results/needle-haystack.md).
+ */
+export const CASCADE = { budgetFactor: 6, minPoolTokens: 24_000, minChunks: 40 } as const;
+
 export interface RankOptions {
   query: string;
   ranking?: RankingMethod;
   framing?: QueryFraming;
   weighting?: AmiWeighting;
-  /** When > 0 and there are more chunks than this, BM25 picks the candidates the model ranks. */
-  prefilterMaxChunks?: number;
+  /** Which chunks the model ranks; the rest rank after them in cheap-signal order. */
+  prefilter?: Prefilter;
+  /** Target-tokenizer tokens the selection may still use (sizes the 'auto' cascade). */
+  budgetTokens?: number;
   signal?: CancellationSignal;
+}
+
+/** Reads 'auto', 'off' or a chunk count (0 = off); undefined for anything else. */
+export function parsePrefilter(value: unknown): Prefilter | undefined {
+  if (value === 'auto' || value === 'off') return value;
+  const n =
+    typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  return Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+
+/** How many of `ordered` (best first by the cheap signals) the model ranks under `prefilter`. */
+export function modelPoolSize(ordered: Array<{ c: Chunk }>, prefilter: Prefilter, budgetTokens: number): number {
+  if (prefilter === 'off' || prefilter === 0) return ordered.length;
+  if (typeof prefilter === 'number') return Math.min(prefilter, ordered.length);
+  const cap = Math.max(CASCADE.minPoolTokens, CASCADE.budgetFactor * budgetTokens);
+  let tokens = 0;
+  let n = 0;
+  while (n < ordered.length && (n < CASCADE.minChunks || tokens + ordered[n].c.tokens <= cap)) {
+    tokens += ordered[n].c.tokens;
+    n++;
+  }
+  return n;
 }
 
 /** Ranks `candidates` (flat index + chunk); chunks left out by the prefilter rank last in BM25 order. */
@@ -62,14 +101,20 @@ export async function rankChunks(
   const scorer = session.scorer;
   let toRank = candidates;
   let prefiltered: typeof candidates = [];
-  const max = options.prefilterMaxChunks ?? 0;
-  if (max > 0 && candidates.length > max) {
+  const prefilter = options.prefilter ?? 'auto';
+  const mayCut = prefilter !== 'off' && prefilter !== 0;
+  if (mayCut && modelPoolSize(candidates, prefilter, options.budgetTokens ?? Infinity) < candidates.length) {
     // The model's AMI is the costly signal: the cheap ones (BM25F and the word-association gain,
     // fused with the same weights) pick the candidates it scores; the rest rank after them.
     const cheap = cheapRelevance(candidates, options.query, scorer);
     const order = candidates.map((x, k) => ({ x, s: cheap[k] })).sort((a, b) => b.s - a.s);
-    toRank = order.slice(0, max).map((o) => o.x);
-    prefiltered = order.slice(max).map((o) => o.x);
+    const n = modelPoolSize(
+      order.map((o) => o.x),
+      prefilter,
+      options.budgetTokens ?? Infinity,
+    );
+    toRank = order.slice(0, n).map((o) => o.x);
+    prefiltered = order.slice(n).map((o) => o.x);
   }
   const framing = options.framing ?? 'plain';
   const weighting = options.weighting ?? 'surprisal';

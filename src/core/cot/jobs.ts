@@ -5,6 +5,7 @@
  */
 import type { CancellationSignal } from '../errors.js';
 import type { Scorer } from '../model/scorer.js';
+import type { RemoteScorerSpec } from '../model/remote-scorer.js';
 import { createTokenCounter } from '../tokens/index.js';
 import { runCotBatch, type CotBatchFields, type CotBatchSummary } from './batch.js';
 import { compressTrace, type CotResult } from './compress.js';
@@ -21,6 +22,7 @@ export interface CotModelSpec {
   cacheDir?: string;
   allowDownload?: boolean;
   endpoint?: string;
+  remote?: RemoteScorerSpec;
 }
 
 export interface CotBudgetPayload {

@@ -9,6 +9,7 @@ import { parseDtype, requiredModelFiles, resolveModelLocation, type ModelDtype }
 import { ScoreCache } from './score-cache.js';
 import type { Scorer } from './scorer.js';
 import { TransformersScorer } from './transformers-scorer.js';
+import { createRemoteScorer, type RemoteScorerSpec } from './remote-scorer.js';
 
 export * from './scorer.js';
 export * from './model-files.js';
@@ -17,6 +18,20 @@ export { approximateMutualInformation, type AmiWeighting } from './derive.js';
 export { ensureDir, PersistentScoreCache, scoreCacheFile } from './persistent-score-cache.js';
 export { downloadHubModel, hubEndpoint, type DownloadProgress } from './hub-download.js';
 export { addTargetLogprobs, readGraphIo, targetLogprobsModel, TARGET_OUTPUT } from './graph-surgery.js';
+export {
+  createRemoteScorer,
+  estimateServerTokens,
+  remoteCacheInfo,
+  remoteFingerprint,
+  remoteSpecKey,
+  RemoteScorer,
+  REMOTE_DTYPE,
+  REMOTE_PROTOCOLS,
+  REMOTE_SCORER_DEFAULTS,
+  type RemoteProtocol,
+  type RemoteScorerSpec,
+} from './remote-scorer.js';
+export { completionsEndpoint, displayUrl } from './remote-client.js';
 
 export interface ScorerSpec {
   /** "embedded" (default), a local model folder, or a hub id such as onnx-community/Qwen2.5-Coder-0.5B-Instruct. */
@@ -40,9 +55,20 @@ export interface ScorerSpec {
   graphSurgery?: boolean;
   /** Folder of patched graphs (default ~/.cache/contextzip/graphs). */
   graphCacheDir?: string;
+  /** Score on a remote server instead (docs/REMOTE-SCORING.md); model/dtype/threads then do not apply. */
+  remote?: RemoteScorerSpec;
 }
 
 export async function createScorer(spec: ScorerSpec = {}): Promise<Scorer> {
+  if (spec.remote) {
+    return createRemoteScorer({
+      ...spec.remote,
+      maxTokens: spec.remote.maxTokens ?? spec.maxTokens,
+      cacheDir: spec.cacheDir,
+      signal: spec.signal,
+      cache: spec.cache === null ? undefined : (spec.cache ?? new ScoreCache()),
+    });
+  }
   const dtype = parseDtype(spec.dtype, 'q8');
   const location = resolveModelLocation(spec.model, spec.cacheDir);
   if (location.kind === 'hub') {

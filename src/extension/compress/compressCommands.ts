@@ -245,7 +245,7 @@ async function compressWithProgress(
     tokenizer: settings.tokenizer,
     beta: settings.beta,
     cursor,
-    prefilterMaxChunks: settings.lexicalPrefilterMaxChunks,
+    prefilter: settings.prefilter,
     ranking: settings.ranking,
     maxClassTokens: settings.maxClassTokens,
   };

@@ -59,7 +59,7 @@ export async function compressInWorker(
     budget: request.budget,
     tokenizer: settings.tokenizer,
     beta: settings.beta,
-    prefilterMaxChunks: settings.lexicalPrefilterMaxChunks,
+    prefilter: settings.prefilter,
     ranking: settings.ranking,
     maxClassTokens: settings.maxClassTokens,
   };

@@ -30,6 +30,26 @@ export function registerModelFeatures(
 
   command('contextzip.selectModel', (args?: SelectModelArgs) => selectModel({ service: modelService, log }, args));
   command('contextzip.refreshModel', () => modelService.refreshStatus());
+  command('contextzip.setScorerApiKey', async () => {
+    const key = await vscode.window.showInputBox({
+      title: 'ContextZip: Remote Scorer API Key',
+      prompt:
+        'Sent as "Authorization: Bearer <key>" to the server in contextzip.scorer.url; kept in VS Code\'s secret storage.',
+      password: true,
+      ignoreFocusOut: true,
+      validateInput: (v) =>
+        v.trim() === '' ? 'Enter a key (use "Clear Remote Scorer API Key" to remove it).' : undefined,
+    });
+    if (key === undefined) return false;
+    await modelService.setApiKey(key);
+    void vscode.window.showInformationMessage('ContextZip: remote scorer API key stored.');
+    return true;
+  });
+  command('contextzip.clearScorerApiKey', async () => {
+    await modelService.setApiKey(undefined);
+    void vscode.window.showInformationMessage('ContextZip: remote scorer API key cleared.');
+    return true;
+  });
   command('contextzip.clearCaches', async () => {
     const r = await modelService.clearCaches();
     void vscode.window.showInformationMessage(

@@ -8,6 +8,8 @@ import {
   resolveModelLocation,
   type ModelLocation,
 } from '../../core/model/model-files.js';
+import { displayUrl } from '../../core/model/remote-client.js';
+import { remoteSpecKey, type RemoteScorerSpec } from '../../core/model/remote-scorer.js';
 import { ModelWorkerClient, type JobOptions } from '../../worker/client.js';
 import type { ModelSpecPayload, ModelStatus } from '../../worker/jobs.js';
 import type { JobProgress } from '../../worker/protocol.js';
@@ -20,7 +22,9 @@ export type ModelState = 'not loaded' | 'loading' | 'ready' | 'error';
 export interface ModelDescription {
   /** The setting's value ("embedded", a hub id or a folder path). */
   setting: string;
-  kind: ModelLocation['kind'] | 'invalid';
+  kind: ModelLocation['kind'] | 'remote' | 'invalid';
+  /** Remote scoring: where code is sent (no credentials or query string). */
+  remoteUrl?: string;
   /** Short name for the status bar: "embedded", the hub repo name, or the folder name. */
   shortName: string;
   dtype: string;
@@ -35,6 +39,10 @@ export interface ModelDescription {
 }
 
 const DEFAULT_HUB_ENDPOINT = 'https://huggingface.co';
+/** SecretStorage key of the remote scorer's API key. */
+export const SCORER_API_KEY_SECRET = 'contextzip.scorer.apiKey';
+/** workspaceState: the remote scorer URLs the user allowed code to be sent to from this workspace. */
+const REMOTE_ALLOWED_STATE = 'contextzip.scorer.allowedUrls';
 
 /**
  * Owns the one model worker of the extension: every model job (load, compress, status,
@@ -63,6 +71,12 @@ export class ModelService implements vscode.Disposable {
   private loadedKey: string | undefined;
   private pendingKey: string | undefined;
 
+  /** The remote scorer's API key from SecretStorage (added to job payloads only when they are sent). */
+  private apiKey: string | undefined;
+  private apiKeyLoaded: Promise<void>;
+  /** A confirmation question being shown, per URL (several jobs wait for the same answer). */
+  private readonly confirming = new Map<string, Promise<void>>();
+
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly log: ContextZipLog,
@@ -71,13 +85,98 @@ export class ModelService implements vscode.Disposable {
     this.disposables.push(
       this.changed,
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('contextzip.model') || e.affectsConfiguration('contextzip.modelDtype')) {
+        if (
+          e.affectsConfiguration('contextzip.model') ||
+          e.affectsConfiguration('contextzip.modelDtype') ||
+          e.affectsConfiguration('contextzip.scorer')
+        ) {
           void this.onModelSettingChanged();
         } else if (e.affectsConfiguration('contextzip.hubEndpoint')) {
           this.changed.fire();
         }
       }),
+      context.secrets.onDidChange((e) => {
+        if (e.key === SCORER_API_KEY_SECRET) {
+          this.apiKeyLoaded = this.loadApiKey();
+          void this.apiKeyLoaded.then(() => this.onModelSettingChanged(true));
+        }
+      }),
     );
+    this.apiKeyLoaded = this.loadApiKey();
+  }
+
+  private async loadApiKey(): Promise<void> {
+    try {
+      this.apiKey = (await this.context.secrets.get(SCORER_API_KEY_SECRET))?.trim() || undefined;
+    } catch (err) {
+      this.apiKey = undefined;
+      this.log.error('Reading the remote scorer API key from the secret storage failed', err);
+    }
+  }
+
+  /** Stores (or, with undefined, deletes) the remote scorer's API key in SecretStorage. */
+  async setApiKey(key: string | undefined): Promise<void> {
+    if (key?.trim()) await this.context.secrets.store(SCORER_API_KEY_SECRET, key.trim());
+    else await this.context.secrets.delete(SCORER_API_KEY_SECRET);
+    this.apiKeyLoaded = this.loadApiKey();
+    await this.apiKeyLoaded;
+    this.log.info(key?.trim() ? 'Remote scorer API key stored in the secret storage' : 'Remote scorer API key cleared');
+  }
+
+  get hasApiKey(): boolean {
+    return this.apiKey !== undefined;
+  }
+
+  /** The remote scorer from the settings (contextzip.scorer.*), without the API key; undefined when off. */
+  remoteSpec(): RemoteScorerSpec | undefined {
+    const r = readSettings().scorer;
+    if (!r.url) return undefined;
+    return {
+      url: r.url,
+      model: r.model || undefined,
+      tokenizer: r.tokenizer || undefined,
+      protocol: r.protocol,
+      maxPromptsPerRequest: r.batchSize,
+      concurrency: r.concurrency,
+      timeoutMs: Math.round(r.timeoutSeconds * 1000),
+      maxTokens: r.maxTokens,
+    };
+  }
+
+  /**
+   * A payload's model spec as sent to the worker: for remote scoring, after the user allowed
+   * this workspace to send code to that URL (asked once), with the API key added.
+   */
+  private async prepare(spec: ModelSpecPayload): Promise<ModelSpecPayload> {
+    if (!spec.remote) return spec;
+    await this.confirmRemote(spec.remote.url);
+    await this.apiKeyLoaded;
+    return { ...spec, remote: { ...spec.remote, apiKey: this.apiKey } };
+  }
+
+  private confirmRemote(url: string): Promise<void> {
+    const where = displayUrl(url);
+    if (this.context.workspaceState.get<string[]>(REMOTE_ALLOWED_STATE, []).includes(where)) return Promise.resolve();
+    let asking = this.confirming.get(where);
+    if (!asking) {
+      asking = (async () => {
+        const choice = await vscode.window.showWarningMessage(
+          `ContextZip is set to score remotely: the code being compressed and your query will be sent to ${where}. Allow this for this workspace?`,
+          {
+            modal: true,
+            detail:
+              'From the setting contextzip.scorer.url. Clear it to score locally with the bundled model; nothing is sent then.',
+          },
+          'Allow',
+        );
+        if (choice !== 'Allow') throw new CancelledError('Remote scoring was not allowed for this workspace.');
+        const allowed = this.context.workspaceState.get<string[]>(REMOTE_ALLOWED_STATE, []);
+        await this.context.workspaceState.update(REMOTE_ALLOWED_STATE, [...allowed, where]);
+        this.log.info(`Remote scoring allowed for this workspace: ${where}`);
+      })().finally(() => this.confirming.delete(where));
+      this.confirming.set(where, asking);
+    }
+    return asking;
   }
 
   /** Root folder of downloaded hub models: the extension's global storage. */
@@ -98,11 +197,30 @@ export class ModelService implements vscode.Disposable {
   /** The model part of every job payload, from the current settings. */
   payload(extra: Partial<ModelSpecPayload> = {}): ModelSpecPayload {
     const s = readSettings();
-    return { model: s.model, dtype: s.modelDtype, cacheDir: this.cacheDir, endpoint: this.hubEndpoint, ...extra };
+    return {
+      model: s.model,
+      dtype: s.modelDtype,
+      cacheDir: this.cacheDir,
+      endpoint: this.hubEndpoint,
+      remote: this.remoteSpec(),
+      ...extra,
+    };
   }
 
   describe(): ModelDescription {
     const s = readSettings();
+    if (s.scorer.url) {
+      const remoteUrl = displayUrl(s.scorer.url);
+      return {
+        setting: remoteUrl,
+        kind: 'remote',
+        shortName: s.scorer.model ? path.basename(s.scorer.model) : 'remote',
+        dtype: 'remote',
+        cacheDir: this.cacheDir,
+        bytes: 0,
+        remoteUrl,
+      };
+    }
     const setting = (s.model ?? '').trim() || EMBEDDED_MODEL_ID;
     const base = { setting, dtype: s.modelDtype, cacheDir: this.cacheDir };
     try {
@@ -122,7 +240,7 @@ export class ModelService implements vscode.Disposable {
 
   /** Loads the configured model in the worker (downloading a hub model only when allowed). */
   async load(options: JobOptions & { allowDownload?: boolean } = {}): Promise<ModelStatus> {
-    const spec = this.payload({ allowDownload: options.allowDownload === true });
+    const spec = await this.prepare(this.payload({ allowDownload: options.allowDownload === true }));
     const key = specKey(spec);
     this.pendingKey = key;
     this.setState('loading');
@@ -154,6 +272,7 @@ export class ModelService implements vscode.Disposable {
    * on first use; the state follows ('loading' when the worker reports the load stage).
    */
   async runWithModel<R>(job: string, payload: { model: ModelSpecPayload }, options: JobOptions = {}): Promise<R> {
+    payload = { ...payload, model: await this.prepare(payload.model) };
     const key = specKey(payload.model);
     const wasReady = this.loadedKey === key && this.state === 'ready';
     const onProgress = (p: JobProgress) => {
@@ -231,10 +350,10 @@ export class ModelService implements vscode.Disposable {
   }
 
   /** A different model or dtype: free the old one now (the next job loads the new one). */
-  private async onModelSettingChanged(): Promise<void> {
+  private async onModelSettingChanged(keyChanged = false): Promise<void> {
     const key = specKey(this.payload());
     // selectModel writes model and dtype: two configuration events for one change
-    if (key === this.loadedKey || key === this.pendingKey || key === this.announcedKey) {
+    if (!keyChanged && (key === this.loadedKey || key === this.pendingKey || key === this.announcedKey)) {
       this.changed.fire();
       return;
     }
@@ -260,7 +379,12 @@ export class ModelService implements vscode.Disposable {
 }
 
 function specKey(spec: ModelSpecPayload): string {
-  return JSON.stringify([(spec.model ?? '').trim() || EMBEDDED_MODEL_ID, spec.dtype ?? 'q8', spec.cacheDir ?? '']);
+  return JSON.stringify([
+    (spec.model ?? '').trim() || EMBEDDED_MODEL_ID,
+    spec.dtype ?? 'q8',
+    spec.cacheDir ?? '',
+    spec.remote ? remoteSpecKey({ ...spec.remote, apiKey: undefined }) : '',
+  ]);
 }
 
 function folderBytes(dir: string): number {

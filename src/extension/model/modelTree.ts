@@ -29,11 +29,13 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<ModelRow>, vsc
     const kind =
       d.kind === 'embedded'
         ? 'bundled, offline'
-        : d.kind === 'hub'
-          ? 'hub model'
-          : d.kind === 'local'
-            ? 'local folder'
-            : 'invalid';
+        : d.kind === 'remote'
+          ? 'remote server: code is sent there'
+          : d.kind === 'hub'
+            ? 'hub model'
+            : d.kind === 'local'
+              ? 'local folder'
+              : 'invalid';
     const st = s.lastStatus;
     const state =
       s.state === 'error'
@@ -70,14 +72,18 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<ModelRow>, vsc
         id: 'size',
         label: 'Size on disk',
         value: d.bytes > 0 ? formatBytes(d.bytes) : d.kind === 'hub' ? 'not downloaded' : '—',
+        tooltip: d.kind === 'remote' ? 'Remote scoring: the model runs on the server.' : undefined,
         icon: 'database',
       },
       {
         id: 'location',
         label: 'Location',
-        value: d.dir ?? d.cacheDir,
-        icon: 'folder-library',
-        tooltip: `Model folder: ${d.dir ?? '—'}\nDownloaded hub models: ${d.cacheDir}`,
+        value: d.remoteUrl ?? d.dir ?? d.cacheDir,
+        icon: d.kind === 'remote' ? 'cloud' : 'folder-library',
+        tooltip:
+          d.kind === 'remote'
+            ? `Remote scoring (setting contextzip.scorer.url): the code being compressed and the query are sent to ${d.remoteUrl}. Clear the setting to score locally.`
+            : `Model folder: ${d.dir ?? '—'}\nDownloaded hub models: ${d.cacheDir}`,
       },
       {
         id: 'scoreCache',

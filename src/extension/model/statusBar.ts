@@ -30,7 +30,15 @@ export class ModelStatusBar implements vscode.Disposable {
     const s = this.service;
     const d = s.describe();
     const busy = s.busy !== undefined;
-    const icon = s.state === 'loading' || busy ? '$(loading~spin)' : s.state === 'error' ? '$(warning)' : '$(zap)';
+    const remote = d.kind === 'remote';
+    const icon =
+      s.state === 'loading' || busy
+        ? '$(loading~spin)'
+        : s.state === 'error'
+          ? '$(warning)'
+          : remote
+            ? '$(cloud)'
+            : '$(zap)';
     const ratio = s.lastRatio !== undefined ? ` · ${Math.round(s.lastRatio * 100)}%` : '';
     const what = busy ? ` · ${s.busy}` : s.state === 'ready' ? ratio : ` · ${stateLabel[s.state]}`;
     this.item.text = `${icon} ${d.shortName} ${d.dtype}${what}`;
@@ -40,10 +48,15 @@ export class ModelStatusBar implements vscode.Disposable {
     const tip = new vscode.MarkdownString(undefined, true);
     tip.appendMarkdown(`**ContextZip compressor model**\n\n`);
     tip.appendMarkdown(`$(symbol-namespace) ${escapeMd(d.setting)} (${d.kind}) · ${d.dtype}\n\n`);
+    if (remote)
+      tip.appendMarkdown(
+        `$(cloud) **Remote scoring**: the code being compressed and the query are sent to ${escapeMd(d.remoteUrl ?? '')}` +
+          `${s.hasApiKey ? ' (with the stored API key)' : ''}\n\n`,
+      );
     tip.appendMarkdown(`$(pulse) ${busy ? escapeMd(s.busy!) : stateLabel[s.state]}`);
     if (s.lastError) tip.appendMarkdown(`: ${escapeMd(s.lastError)}`);
     if (d.problem) tip.appendMarkdown(`\n\n$(warning) ${escapeMd(d.problem)}`);
-    tip.appendMarkdown(`\n\n$(database) ${d.bytes > 0 ? formatBytes(d.bytes) : 'not on disk yet'}`);
+    if (!remote) tip.appendMarkdown(`\n\n$(database) ${d.bytes > 0 ? formatBytes(d.bytes) : 'not on disk yet'}`);
     if (d.dir) tip.appendMarkdown(` · ${escapeMd(d.dir)}`);
     const st = s.lastStatus;
     if (st) tip.appendMarkdown(`\n\n$(history) score cache: ${st.cacheEntries} entries, ${st.cacheHits} hits`);
