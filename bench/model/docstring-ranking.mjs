@@ -69,10 +69,19 @@ async function evalModel(label, dir, dtype) {
         mask[b * T + t] = 1n;
       }),
     );
-    const { logits } = await model({
+    const { logits, target_logprobs } = await model({
       input_ids: new Tensor('int64', ids, [B, T]),
       attention_mask: new Tensor('int64', mask, [B, T]),
     });
+    if (target_logprobs) {
+      // target-only graph (embedded >= 1.4.0): column t = log p(ids[t+1] | ids[..t])
+      const d = target_logprobs.data;
+      return seqs.map((s, b) => {
+        let sum = 0;
+        for (let t = s.length - q.length; t < s.length; t++) sum += d[b * T + t - 1];
+        return sum;
+      });
+    }
     const V = logits.dims[2],
       d = logits.data;
     return seqs.map((s, b) => {

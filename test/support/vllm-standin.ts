@@ -104,17 +104,39 @@ function loadModel(dir: string, dtype: string): Promise<Loaded> {
   return p;
 }
 
-/** Log-probs of ids[1..] given what precedes them (entry 0 is null), plus the greedy next token. */
+/**
+ * Log-probs of ids[1..] given what precedes them (entry 0 is null), plus a "generated" next
+ * token: the greedy one for graphs that output logits [B, T, V]; for target-only graphs
+ * (target_logprobs [B, T], the embedded model since 1.4.0) the distribution is not available,
+ * so the stand-in generates the EOS/BOS token with its true log-prob (one pass over ids + [bos]).
+ * Clients drop generated tokens, so only their presence matters.
+ */
 async function forward(
   m: Loaded,
   ids: number[],
 ): Promise<{ lps: Array<number | null>; next: { id: number; lp: number } }> {
-  const T = ids.length;
-  const input_ids = new m.tf.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, T]);
+  const targetOnly = (
+    m.model as unknown as { sessions?: { model?: { outputNames?: string[] } } }
+  ).sessions?.model?.outputNames?.includes('target_logprobs');
+  const seq = targetOnly ? [...ids, m.bos] : ids;
+  const T = seq.length;
+  const input_ids = new m.tf.Tensor('int64', BigInt64Array.from(seq.map(BigInt)), [1, T]);
   const attention_mask = new m.tf.Tensor('int64', new BigInt64Array(T).fill(1n), [1, T]);
-  const { logits } = (await m.model({ input_ids, attention_mask })) as {
-    logits: { data: Float32Array; dims: number[]; dispose?: () => void };
-  };
+  const out = (await m.model({ input_ids, attention_mask })) as Record<
+    string,
+    { data: Float32Array; dims: number[]; dispose?: () => void }
+  >;
+  if (targetOnly) {
+    const data = out.target_logprobs.data;
+    try {
+      const lps: Array<number | null> = [null];
+      for (let j = 1; j < ids.length; j++) lps.push(data[j - 1]);
+      return { lps, next: { id: m.bos, lp: data[ids.length - 1] } };
+    } finally {
+      out.target_logprobs.dispose?.();
+    }
+  }
+  const logits = out.logits;
   try {
     const V = logits.dims[2];
     const data = logits.data;

@@ -2,7 +2,7 @@
 # Reproducible pipeline for the embedded default model (models/embedded). Offline; CPU only.
 # Needs: node (repo deps installed), Debian python3-torch python3-onnx python3-numpy libopenblas0-pthread,
 #        golang-1.19-src and rust-src (apt) for the Go/Rust part of the corpus.
-# Usage: tools/model/build.sh [all|corpus|tokenizer|train|continue|assoc|tune|export|variants|check|bench|study|words|fusion]   (default: all)
+# Usage: tools/model/build.sh [all|corpus|tokenizer|train|continue|assoc|tune|export|variants|check|bench|study|words|fusion|target]   (default: all)
 #   TRAIN_MINUTES=70 VERSION=1.0.0 tools/model/build.sh all
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -109,5 +109,23 @@ if [[ $step == study ]]; then
     specs+=("$name=$W/study-$name.pt:$W/study-$name.jsonl")
   done
   $PY tools/model/py/rank_study.py --study bench/results/model-ranking-study.json "${specs[@]}"
+fi
+if [[ $step == target ]]; then
+  # 1.4.0: the target-only graph (output target_logprobs [B, T], py/export_target.py) from the SHIPPED 1.3.0 fp32
+  # graph: its weights are recovered from the ONNX initializers (py/recover_from_onnx.py), no checkpoint needed.
+  # The 1.3.0 files come from git (OLD_REV: the last commit that shipped them) into $W/v1.3.0, which the parity
+  # check and bench/scorer-speed.ts compare against. SRC=models/embedded re-exports from the 1.4.0 graph itself.
+  OLD_REV=${OLD_REV:-9570b45}
+  OLD="$W/v1.3.0"
+  mkdir -p "$OLD/onnx"
+  for f in config.json tokenizer.json tokenizer_config.json generation_config.json torch_reference.json \
+           onnx/model.onnx onnx/model_quantized.onnx onnx/model_q4.onnx; do
+    git show "$OLD_REV:models/embedded/$f" > "$OLD/$f"
+  done
+  SRC=${SRC:-$OLD}
+  $PY tools/model/py/export_target.py "$SRC" "$OUT" --fold-copy "$W/model_target_folded.onnx" --version 1.4.0
+  $PY tools/model/py/quantize.py "$OUT" q4 "$W/model_target_folded.onnx"  # onnx/model_q4.onnx
+  $PY tools/model/py/quantize_weight_only.py "$OUT"                         # onnx/model_quantized.onnx (q8)
+  node tools/model/check_parity.mjs --target "$OUT" --old "$OLD"
 fi
 du -b "$OUT"/onnx/* 2>/dev/null || true

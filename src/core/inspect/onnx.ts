@@ -59,7 +59,7 @@ const root = protobuf.Root.fromJSON({
 });
 const TensorProto = root.lookupType('onnx.TensorProto');
 const NodeProto = root.lookupType('onnx.NodeProto');
-const OperatorSetIdProto = root.lookupType('onnx.OperatorSetIdProto');
+export const OperatorSetIdProto = root.lookupType('onnx.OperatorSetIdProto');
 const TO_OBJECT = { longs: Number, defaults: true, arrays: true };
 
 /** onnx.proto TensorProto.DataType -> our element type (undefined: not decodable here). */
@@ -107,8 +107,8 @@ interface OnnxNode {
   attrs: Record<string, number | number[] | string>;
 }
 
-/** Sequential protobuf wire reading over positioned file reads, with a small window. */
-class WireCursor {
+/** Sequential protobuf wire reading over positioned file reads, with a small window (also used by model/graph-surgery.ts). */
+export class WireCursor {
   private win: Buffer = Buffer.alloc(0);
   private winStart = 0;
   constructor(

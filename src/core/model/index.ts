@@ -19,6 +19,7 @@ export { ScoreCache } from './score-cache.js';
 export { approximateMutualInformation, type AmiWeighting } from './derive.js';
 export { ensureDir, PersistentScoreCache, scoreCacheFile } from './persistent-score-cache.js';
 export { downloadHubModel, hubEndpoint, type DownloadProgress } from './hub-download.js';
+export { addTargetLogprobs, readGraphIo, targetLogprobsModel, TARGET_OUTPUT } from './graph-surgery.js';
 export {
   createRemoteScorer,
   estimateServerTokens,
@@ -61,6 +62,10 @@ export interface ScorerSpec {
   threads?: ThreadsSetting;
   /** Share a cache across scorers (e.g. the worker's long-lived cache); a fresh one otherwise. */
   cache?: ScoreCache | null;
+  /** Load hub/folder models through a graph patched to output target_logprobs (default true; graph-surgery.ts). */
+  graphSurgery?: boolean;
+  /** Folder of patched graphs (default ~/.cache/contextzip/graphs). */
+  graphCacheDir?: string;
   /** Score on a remote server instead (docs/REMOTE-SCORING.md); model/dtype/threads then do not apply. */
   remote?: RemoteScorerSpec;
   /**
@@ -108,6 +113,8 @@ export async function createScorer(spec: ScorerSpec = {}): Promise<Scorer> {
     maxBatchTokens: spec.maxBatchTokens,
     threads: chooseThreads(spec.threads),
     cache: spec.cache === null ? undefined : (spec.cache ?? new ScoreCache()),
+    graphSurgery: spec.graphSurgery,
+    graphCacheDir: spec.graphCacheDir,
   });
   // Counting is what the warm path does most (rank.ts splits chunks for the window, pruning
   // sizes blocks): answered from the count cache, it no longer re-tokenizes unchanged text.

@@ -62,6 +62,11 @@ export function defaultHubCacheRoot(): string {
   return path.join(base, 'models');
 }
 
+/** Default folder for graphs patched to output target_logprobs (graph-surgery.ts). */
+export function defaultGraphCacheRoot(): string {
+  return path.join(path.dirname(defaultHubCacheRoot()), 'graphs');
+}
+
 /**
  * Resolves a model reference: "embedded", a local folder path, or a hub id ("owner/name").
  * A path that exists wins over a hub id of the same spelling.

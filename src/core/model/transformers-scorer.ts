@@ -11,6 +11,7 @@ import { CancelledError, ModelError, throwIfCancelled } from '../errors.js';
 import type { ModelInfo } from '../types.js';
 import {
   checkModelFolder,
+  defaultGraphCacheRoot,
   ONNX_FILE_FOR_DTYPE,
   type ModelConfig,
   type ModelDtype,
@@ -18,6 +19,7 @@ import {
 } from './model-files.js';
 import type { ScoredToken, ScoreOptions, Scorer, ScoreRequest, ScoreResult } from './scorer.js';
 import { ScoreCache } from './score-cache.js';
+import { targetLogprobsModel } from './graph-surgery.js';
 import { byteLevelSpans, spansByCumulativeDecode } from './token-offsets.js';
 
 type Transformers = typeof import('@huggingface/transformers');
@@ -33,6 +35,14 @@ export interface TransformersScorerOptions {
   /** onnxruntime intra-op threads (default 1). */
   threads?: number;
   cache?: ScoreCache;
+  /**
+   * Hub and folder models whose graph outputs logits [B, T, V] are loaded from a patched copy
+   * that outputs target_logprobs [B, T] (graph-surgery.ts). Default true; also off with
+   * CONTEXTZIP_GRAPH_SURGERY=0.
+   */
+  graphSurgery?: boolean;
+  /** Where patched graphs are kept (default: defaultGraphCacheRoot()). */
+  graphCacheDir?: string;
 }
 
 /** A slice of one request scored in one forward pass. */
@@ -68,6 +78,12 @@ export class TransformersScorer implements Scorer {
   private readonly maxBatchSize: number;
   private readonly maxBatchTokens: number;
   private readonly logitsAreLogProbs: boolean;
+  /**
+   * The graph outputs target_logprobs [B, T] (column t = log p(ids[t+1] | ids[..t])): the
+   * embedded model since 1.4.0, and hub models after graph surgery (graph-surgery.ts). The
+   * session then returns only that output; [B, T, V] logits never reach JavaScript.
+   */
+  readonly targetOnly: boolean;
   private readonly bos: number;
   private readonly pad: number;
   private readonly byteLevel: boolean;
@@ -96,6 +112,7 @@ export class TransformersScorer implements Scorer {
     this.maxBatchSize = options.maxBatchSize ?? 1;
     this.maxBatchTokens = options.maxBatchTokens ?? 4096;
     this.logitsAreLogProbs = config.logits_are_log_probs === true;
+    this.targetOnly = fetchOnlyTargetLogprobs(model);
     const eos = Array.isArray(config.eos_token_id) ? config.eos_token_id[0] : config.eos_token_id;
     this.bos = tokenizer.bos_token_id ?? config.bos_token_id ?? eos ?? 0;
     this.pad = tokenizer.pad_token_id ?? config.pad_token_id ?? this.bos;
@@ -130,16 +147,37 @@ export class TransformersScorer implements Scorer {
     } catch (err) {
       throw new ModelError(`Could not load the tokenizer of ${location.id}: ${firstLine(err)}`, 'model-corrupt');
     }
+    // One intra-op thread by default: our models are small, and with other work on the
+    // machine (the editor, the extension host) onnxruntime's spinning thread pool measured
+    // 2x slower than a single thread (bench/scorer-speed.ts).
+    const session_options = { intraOpNumThreads: options.threads ?? 1 };
+    const load = (ref: string) =>
+      tf.AutoModelForCausalLM.from_pretrained(ref, { dtype, local_files_only: true, session_options });
+    let patched: PreTrainedModel | undefined;
+    if (
+      location.kind !== 'embedded' &&
+      options.graphSurgery !== false &&
+      process.env.CONTEXTZIP_GRAPH_SURGERY !== '0'
+    ) {
+      // A copy of the graph that outputs target_logprobs: on any failure the original is loaded.
+      try {
+        const copy = targetLogprobsModel(
+          location.dir,
+          ONNX_FILE_FOR_DTYPE[dtype],
+          options.graphCacheDir ?? defaultGraphCacheRoot(),
+        );
+        if (copy) {
+          tf.env.localModelPath = '/';
+          patched = await load(copy.dir);
+        }
+      } catch {
+        patched = undefined;
+      } finally {
+        if (location.kind === 'hub') tf.env.localModelPath = location.cacheRoot + '/';
+      }
+    }
     try {
-      // One intra-op thread by default: our models are small, and with other work on the
-      // machine (the editor, the extension host) onnxruntime's spinning thread pool measured
-      // 2x slower than a single thread (bench/scorer-speed.ts).
-      const session_options = { intraOpNumThreads: options.threads ?? 1 };
-      model = await tf.AutoModelForCausalLM.from_pretrained(loadRef, {
-        dtype,
-        local_files_only: true,
-        session_options,
-      });
+      model = patched ?? (await load(loadRef));
     } catch (err) {
       throw new ModelError(
         `Model file onnx/${ONNX_FILE_FOR_DTYPE[dtype]} of ${location.id} could not be loaded (corrupt or not a causal LM ONNX graph): ${firstLine(err)}`,
@@ -329,11 +367,33 @@ export class TransformersScorer implements Scorer {
       });
       const input_ids = new tf.Tensor('int64', ids, [B, T]);
       const attention_mask = new tf.Tensor('int64', mask, [B, T]);
-      let logits: { data: Float32Array; dims: number[]; dispose?: () => void };
+      let logits: OutputTensor;
       try {
-        ({ logits } = (await this.model({ input_ids, attention_mask })) as { logits: typeof logits });
+        // transformers.js prepares every other input the graph needs (position ids, empty past
+        // key/values, ...); on the fast path its session fetches only target_logprobs.
+        const outputs = (await this.model({ input_ids, attention_mask })) as Record<string, OutputTensor>;
+        logits = this.targetOnly ? outputs.target_logprobs : outputs.logits;
       } catch (err) {
         throw new ModelError(`The model failed to run: ${firstLine(err)}`, 'model-run');
+      }
+      if (this.targetOnly) {
+        try {
+          if (logits.dims.length !== 2 || logits.dims[0] !== B || logits.dims[1] !== T)
+            throw new ModelError(
+              `The model returned target_logprobs of shape [${logits.dims.join(', ')}], expected [${B}, ${T}].`,
+              'model-run',
+            );
+          const data = logits.data;
+          batch.forEach((w, b) => {
+            const dest = out.get(w.request)!;
+            // Token ids[j] sits at input position j+1; its log-prob is column j.
+            for (let j = w.firstScored; j < w.ids.length; j++)
+              dest[w.targetOffset + j - w.firstScored] = data[b * T + j];
+          });
+        } finally {
+          logits.dispose?.();
+        }
+        return;
       }
       try {
         const V = logits.dims[2];
@@ -363,6 +423,33 @@ export class TransformersScorer implements Scorer {
     await this.queue.catch(() => undefined);
     await this.model.dispose();
   }
+}
+
+type OutputTensor = { data: Float32Array; dims: number[]; dispose?: () => void };
+
+interface OrtSession {
+  outputNames: readonly string[];
+  run(feeds: unknown, fetches?: unknown, options?: unknown): Promise<unknown>;
+}
+
+/**
+ * When the model's session has a target_logprobs output, makes every run of it fetch only
+ * that output (onnxruntime then copies [B, T] floats instead of the [B, T, V] logits and any
+ * present key/values). The session is wrapped, not changed: the wrapper inherits everything
+ * else (input names and metadata for transformers.js' feeds, release on dispose).
+ */
+function fetchOnlyTargetLogprobs(model: PreTrainedModel): boolean {
+  const sessions = (model as unknown as { sessions?: Record<string, OrtSession> }).sessions;
+  const session = sessions?.model;
+  if (!sessions || !session?.outputNames?.includes('target_logprobs')) return false;
+  const run = session.run.bind(session);
+  sessions.model = Object.create(session, {
+    run: {
+      value: (feeds: unknown, fetches?: unknown, options?: unknown) =>
+        run(feeds, fetches ?? ['target_logprobs'], options),
+    },
+  }) as OrtSession;
+  return true;
 }
 
 function scoreResult(tokens: ScoredToken[], contextTruncated: boolean, tokensProcessed: number): ScoreResult {

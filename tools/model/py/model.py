@@ -257,3 +257,113 @@ def load_ckpt(path):
     m = TinyLlama(Cfg(**ck["cfg"]))
     m.load_state_dict(ck["state"])
     return m
+
+
+def class_sorted_layout(cls):
+    """Vocabulary order of the target-only graph: tokens by class size, then class id, then token id.
+    Returns (perm: row -> token, pos: token -> row, new_of_cls: class -> index in that order,
+    groups: [(first row, number of classes, class size)] in row order)."""
+    cls = cls.long()
+    V = cls.shape[0]
+    n_cls = int(cls.max()) + 1
+    size = torch.bincount(cls, minlength=n_cls)
+    order = sorted(range(V), key=lambda v: (int(size[cls[v]]), int(cls[v]), v))
+    perm = torch.tensor(order, dtype=torch.long)
+    pos = torch.empty_like(perm)
+    pos[perm] = torch.arange(V)
+    cls_order = []
+    for v in order:
+        if not cls_order or cls_order[-1] != int(cls[v]):
+            cls_order.append(int(cls[v]))
+    new_of_cls = torch.empty(n_cls, dtype=torch.long)
+    new_of_cls[torch.tensor(cls_order)] = torch.arange(n_cls)
+    groups, start = [], 0
+    for k in sorted(set(int(x) for x in size.tolist())):
+        n = int((size == k).sum())
+        groups.append((start, n, k))
+        start += n * k
+    assert start == V
+    return perm, pos, new_of_cls, groups
+
+
+class TargetMixtureLM(nn.Module):
+    """The same mixture as MixtureLM, evaluated only at the next (target) token: forward(input_ids, attention_mask)
+    returns target_logprobs [B, T] with column t = log p(input_ids[t+1] | input_ids[..t]) and column T-1 = 0.
+
+    Full-vocabulary work is limited to what a normalizer needs: the decoder head (logits [B, T, V]), its
+    log-sum-exp, and the class masses M_t(c) = sum_{u in c} p_n(u) of the cache term's normalizer
+        Z_t = sum_u p_n(u) (cache_u + beta) = beta + sum_{s <= t, not padding} M_t(cls(x_s))   (sum_u p_n(u) = 1)
+    which is gathered sparsely, at the T classes of the prefix, instead of building a [B, T, V] cache.
+    The class masses come without any scatter: the tied embedding (lm.embed.weight in the graph) is stored with its
+    rows in class-sorted order (class_sorted_layout: tokens grouped by class size, then class; token v is row
+    vocab_pos[v]), so the decoder, fed vocab_pos[input_ids], emits logits in that order and every group of classes of
+    size k is one Reshape [.., n_k, k] + ReduceSum. The association term needs its class softmax denominator
+    (3944 classes, 64-dim); everything else (cache count of the target's class, unigram, spread) is [B, T] or
+    [B, T, T] work. Only lam_k = 0 (no copy component) is supported, as shipped. The buffers are not persistent, so
+    they are traced as constants and the graph's initializers are exactly 1.3.0's (same names and shapes)."""
+
+    def __init__(self, mx):
+        super().__init__()
+        assert mx.mix.get("lam_k", 0) == 0, "the copy component is not supported by the target-only graph"
+        import copy
+        self.mix = dict(mx.mix)
+        self.c = mx.lm.c
+        self.assoc = mx.assoc if self.mix.get("lam_a", 0) > 0 else None
+        cls = mx.cls.long()
+        perm, pos, new_of_cls, self.groups = class_sorted_layout(cls)
+        self.lm = copy.deepcopy(mx.lm)
+        with torch.no_grad():
+            self.lm.embed.weight.copy_(mx.lm.embed.weight[perm])
+        self.register_buffer("vocab_pos", pos, persistent=False)              # token id -> row of lm.embed.weight
+        self.register_buffer("cls", cls, persistent=False)                    # token id -> class (association classes)
+        self.register_buffer("cls_sorted", new_of_cls[cls], persistent=False)  # token id -> class in class-mass order
+        self.register_buffer("uni", mx.uni.float().clone(), persistent=False)
+        self.register_buffer("spread", mx.spread.float().clone(), persistent=False)
+
+    def forward(self, input_ids, attention_mask):
+        mx = self.mix
+        B, T = input_ids.shape
+        m = attention_mask.to(torch.float32)
+        # decoder (TinyLlama.forward on the class-sorted rows): logits [B, T, V] in class-sorted order
+        logits = self.lm(self.vocab_pos[input_ids], attention_mask)
+        idx = torch.arange(T)
+        causal = idx.unsqueeze(0) <= idx.unsqueeze(1)                      # [t, s]: s <= t
+        # target = next input token; the last column gets a dummy target and is zeroed at the end
+        y = torch.cat((input_ids[:, 1:], torch.zeros_like(input_ids[:, :1])), dim=1)
+        hi = logits.max(-1, keepdim=True)[0]
+        e = torch.exp(logits - hi)
+        S = e.sum(-1)                                                      # [B, T]
+        lse = hi.squeeze(-1) + torch.log(S)
+        logp_n = torch.gather(logits, 2, self.vocab_pos[y].unsqueeze(-1)).squeeze(-1) - lse
+        W = causal.to(torch.float32).unsqueeze(0) * m.unsqueeze(1)         # [B, t, s]: s <= t and s not padding
+        cy = self.cls[y]                                                   # [B, T]
+        cache_y = ((self.cls[input_ids].unsqueeze(1) == cy.unsqueeze(2)).to(torch.float32) * W).sum(-1)
+        out = logp_n
+        if mx["lam_c"] > 0:
+            parts = []
+            for start, n, k in self.groups:
+                g = e[:, :, start:start + n * k]
+                parts.append(g if k == 1 else g.reshape(B, T, n, k).sum(-1))
+            M = torch.cat(parts, dim=-1) / S.unsqueeze(-1)                 # [B, T, C]: class masses of p_n
+            xs = self.cls_sorted[input_ids].unsqueeze(1).expand(B, T, T)   # [B, t, s]: class of x_s
+            Z = (torch.gather(M, 2, xs) * W).sum(-1) + mx["beta"]
+            r = mx["lam_n"] + mx["lam_c"] * (cache_y + mx["beta"]) / Z
+            out = logp_n + torch.log(r)
+        elif mx["lam_n"] != 1:
+            out = logp_n + math.log(mx["lam_n"])
+        if mx["lam_u"] > 0:
+            n_t = torch.cumsum(m, dim=1)
+            pu = (cache_y * self.spread[y] + mx["alpha"] * self.uni[y]) / (n_t + mx["alpha"])
+            b = torch.log(mx["lam_u"] * pu)
+            hi2 = torch.maximum(out, b)
+            out = hi2 + torch.log(torch.exp(out - hi2) + torch.exp(b - hi2))
+        if self.assoc is not None:
+            h = self.assoc.bags(self.cls[input_ids], m)                    # [B, T, dim]
+            z = h @ self.assoc.e_out.weight.T + self.assoc.bias            # [B, T, C]
+            zh = z.max(-1, keepdim=True)[0]
+            lse_a = zh.squeeze(-1) + torch.log(torch.exp(z - zh).sum(-1))
+            logp_a = torch.gather(z, 2, cy.unsqueeze(-1)).squeeze(-1) - lse_a + torch.log(self.spread[y])
+            b = math.log(mx["lam_a"]) + logp_a
+            hi3 = torch.maximum(out, b)
+            out = hi3 + torch.log(torch.exp(out - hi3) + torch.exp(b - hi3))
+        return torch.cat((out[:, :-1], torch.zeros_like(out[:, :1])), dim=1)
