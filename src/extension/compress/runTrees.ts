@@ -104,7 +104,7 @@ export class LastRunTreeProvider implements vscode.TreeDataProvider<LastRunNode>
   private rebuild(): void {
     const run = this.runs.last;
     this.roots = [];
-    this.explanation = run ? explainRun(run.result, run.cursor) : undefined;
+    this.explanation = run ? explainRun(run.result) : undefined;
     if (run && this.explanation) {
       const needle = this.find.trim().toLowerCase();
       const byFile = new Map<string, RunFileNode>();
