@@ -21,7 +21,6 @@ import { registerModelFeatures, type ModelFeatures } from './model/index.js';
 import { ChunksTreeProvider, type ChunkTreeNode } from './views/chunkTree.js';
 import { EmptyTreeProvider, placeholderViews } from './views/placeholders.js';
 import type { ChunkedFile } from '../core/types.js';
-import type { ModelSpecPayload } from '../worker/jobs.js';
 
 /**
  * What `activate` returns (`vscode.extensions.getExtension('contextzip.contextzip').exports`):
@@ -88,10 +87,7 @@ export function activate(context: vscode.ExtensionContext): ContextZipApi {
   registerCotCommands(context, {
     output: log,
     command,
-    worker: {
-      run: (job, payload, options) =>
-        model.modelService.runWithModel(job, payload as { model: ModelSpecPayload }, options),
-    },
+    worker: { run: (job, payload, options) => model.modelService.runWithModel(job, payload, options) },
     modelSpec: () => model.modelService.payload(),
   });
 

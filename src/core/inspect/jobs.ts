@@ -18,26 +18,36 @@ type Register = (name: string, handler: (payload: never, ctx: InspectJobContext)
 
 export type InspectJobOptions = Pick<AnalyzeOptions, 'maxElements' | 'rankSample' | 'rankK' | 'lowRank'>;
 
-export function registerInspectJobs(register: Register): void {
-  register('inspectModel', (payload: { file: string; options?: InspectJobOptions }, ctx): Promise<ModelReport> =>
-    inspectModelFile(payload.file, {
-      ...payload.options,
-      signal: ctx.signal,
-      onProgress: (d, t, name) => ctx.progress('inspect', d, t, name),
-    }),
-  );
-  register(
-    'compareModels',
-    (payload: { a: string; b: string; options?: InspectJobOptions }, ctx): Promise<CompareResult> =>
+/** The inspection jobs as plain handlers, by job name. */
+export function inspectJobHandlers() {
+  return {
+    inspectModel: (
+      payload: { file: string; options?: InspectJobOptions },
+      ctx: InspectJobContext,
+    ): Promise<ModelReport> =>
+      inspectModelFile(payload.file, {
+        ...payload.options,
+        signal: ctx.signal,
+        onProgress: (d, t, name) => ctx.progress('inspect', d, t, name),
+      }),
+    compareModels: (
+      payload: { a: string; b: string; options?: InspectJobOptions },
+      ctx: InspectJobContext,
+    ): Promise<CompareResult> =>
       inspectAndCompare(payload.a, payload.b, {
         ...payload.options,
         signal: ctx.signal,
         onProgress: (d, t, name) => ctx.progress('compare', d, t, name),
       }),
-  );
-  register(
-    'evalVariants',
-    (payload: Omit<EvalVariantsOptions, 'signal' | 'onProgress'>, ctx): Promise<EvalVariantsResult> =>
-      evaluateVariants({ ...payload, signal: ctx.signal, onProgress: ctx.progress }),
-  );
+    evalVariants: (
+      payload: Omit<EvalVariantsOptions, 'signal' | 'onProgress'>,
+      ctx: InspectJobContext,
+    ): Promise<EvalVariantsResult> => evaluateVariants({ ...payload, signal: ctx.signal, onProgress: ctx.progress }),
+  };
+}
+
+/** Registers the inspection jobs with a job table. */
+export function registerInspectJobs(register: Register): void {
+  for (const [name, handler] of Object.entries(inspectJobHandlers()))
+    register(name, handler as (payload: never, ctx: InspectJobContext) => Promise<unknown>);
 }

@@ -9,6 +9,7 @@ import {
   type ModelLocation,
 } from '../../core/model/model-files.js';
 import { ModelWorkerClient, type JobOptions } from '../../worker/client.js';
+import type { JobPayload, JobResultOf, ModelJobName } from '../../worker/job-table.js';
 import type { ModelSpecPayload, ModelStatus } from '../../worker/jobs.js';
 import type { JobProgress } from '../../worker/protocol.js';
 import type { ContextZipLog } from '../log.js';
@@ -127,7 +128,7 @@ export class ModelService implements vscode.Disposable {
     this.pendingKey = key;
     this.setState('loading');
     try {
-      const status = await this.client.run<ModelStatus>('loadModel', spec, options);
+      const status = await this.client.run('loadModel', spec, options);
       this.loadedKey = key;
       this.lastStatus = status;
       this.lastError = undefined;
@@ -153,7 +154,11 @@ export class ModelService implements vscode.Disposable {
    * Runs a job that uses the configured model (e.g. 'compress'). The worker loads the model
    * on first use; the state follows ('loading' when the worker reports the load stage).
    */
-  async runWithModel<R>(job: string, payload: { model: ModelSpecPayload }, options: JobOptions = {}): Promise<R> {
+  async runWithModel<K extends ModelJobName>(
+    job: K,
+    payload: JobPayload<K> & { model: ModelSpecPayload },
+    options: JobOptions = {},
+  ): Promise<JobResultOf<K>> {
     const key = specKey(payload.model);
     const wasReady = this.loadedKey === key && this.state === 'ready';
     const onProgress = (p: JobProgress) => {
@@ -167,7 +172,7 @@ export class ModelService implements vscode.Disposable {
       options.onProgress?.(p);
     };
     try {
-      const result = await this.client.run<R>(job, payload, { ...options, onProgress });
+      const result = await this.client.run(job, payload, { ...options, onProgress });
       this.loadedKey = key;
       this.lastError = undefined;
       this.setState('ready');
@@ -189,7 +194,7 @@ export class ModelService implements vscode.Disposable {
   /** Asks the worker for its status (loaded model, score cache counters). */
   async refreshStatus(): Promise<ModelStatus | undefined> {
     try {
-      this.lastStatus = await this.client.run<ModelStatus>('status', {});
+      this.lastStatus = await this.client.run('status', {});
       if (!this.lastStatus.loaded && this.state === 'ready') this.setState('not loaded');
       else this.changed.fire();
     } catch (err) {
@@ -200,7 +205,7 @@ export class ModelService implements vscode.Disposable {
 
   /** Empties the worker's score cache and deletes the persisted score files. */
   async clearCaches(): Promise<{ cleared: number; files: number }> {
-    const { cleared } = await this.client.run<{ cleared: number }>('clearCache', {});
+    const { cleared } = await this.client.run('clearCache', {});
     let files = 0;
     if (fs.existsSync(this.scoresDir)) {
       for (const name of await fs.promises.readdir(this.scoresDir)) {

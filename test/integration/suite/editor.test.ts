@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { dropReasonSummary } from '../../../src/core/code/drop-reasons';
 import type { CompressionRun } from '../../../src/extension/compress/runStore';
 import type { LastRunNode } from '../../../src/extension/compress/runTrees';
 import type { ContextZipApi } from '../../../src/extension/extension';
@@ -182,8 +183,11 @@ suite('Editor experience (inline results, report, Last Run, budget)', () => {
       assert.match(text, /ContextZip · (Kept|Partly kept|Dropped)/, text);
       assert.match(text, /relevance \d+\/100, rank \d+ of \d+/, text);
       assert.match(text, /Budget share: [\d,]+ of 160 tokens/, text);
-      if (c!.status === 'dropped') assert.match(text, /(too large for the remaining budget|below the cut)/, text);
-      else assert.match(text, /Kept chunks range from relevance \d+ to \d+/, text);
+      // the engine's reason, in the engine's words (src/core/code/drop-reasons.ts)
+      if (c!.status === 'dropped') {
+        assert.ok(c!.dropReason, 'the engine says why');
+        assert.ok(text.includes(dropReasonSummary(c!)), text);
+      } else assert.match(text, /Kept chunks range from relevance \d+ to \d+/, text);
     }
   });
 
