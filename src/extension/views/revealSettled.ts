@@ -6,7 +6,7 @@
  * waits until the refresh has settled (VS Code has read the new roots), and on that error
  * retries once, after the next settle, with the node looked up again.
  */
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 
 /** The extension host's debounce of onDidChangeTreeData (extHostTreeViews.ts). */
 const REFRESH_DEBOUNCE_MS = 200;
