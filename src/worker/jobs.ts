@@ -6,16 +6,13 @@
  */
 import type { RankingMethod } from '../core/code/rank.js';
 import { compressSources, type SourceText } from '../core/code/compress-sources.js';
-import type { CancellationSignal } from '../core/errors.js';
+import type { JobContext } from '../core/job-context.js';
 import { createScorer, ScoreCache, type AmiWeighting, type Scorer, type ScorerSpec } from '../core/model/index.js';
 import { createTokenCounter } from '../core/tokens/index.js';
 import type { SkippedFile } from '../core/types.js';
 import type { JobPayload, JobResultOf, WorkerJobName } from './job-table.js';
 
-export interface JobContext {
-  signal: CancellationSignal;
-  progress: (stage: string, done: number, total: number, message?: string) => void;
-}
+export type { JobContext } from '../core/job-context.js';
 
 /** The worker's handler of job K: its payload in, its result out (job-table.ts). */
 export type JobHandler<K extends WorkerJobName> = (payload: JobPayload<K>, ctx: JobContext) => Promise<JobResultOf<K>>;

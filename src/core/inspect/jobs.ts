@@ -3,18 +3,14 @@
  * (src/worker/register-jobs.ts), so core does not depend on the worker and the extension
  * host never runs the statistics itself (a big file takes seconds to minutes).
  */
-import type { CancellationSignal } from '../errors.js';
+import type { JobContext } from '../job-context.js';
 import { inspectAndCompare, inspectModelFile, type CompareResult } from './index.js';
 import type { AnalyzeOptions } from './stats.js';
 import type { ModelReport } from './types.js';
 import { evaluateVariants, type EvalVariantsOptions, type EvalVariantsResult } from './variants.js';
 
-export interface InspectJobContext {
-  signal: CancellationSignal;
-  progress: (stage: string, done: number, total: number, message?: string) => void;
-}
-
-type Register = (name: string, handler: (payload: never, ctx: InspectJobContext) => Promise<unknown>) => void;
+/** The job context (src/core/job-context.ts). */
+export type InspectJobContext = JobContext;
 
 export type InspectJobOptions = Pick<AnalyzeOptions, 'maxElements' | 'rankSample' | 'rankK' | 'lowRank'>;
 
@@ -44,10 +40,4 @@ export function inspectJobHandlers() {
       ctx: InspectJobContext,
     ): Promise<EvalVariantsResult> => evaluateVariants({ ...payload, signal: ctx.signal, onProgress: ctx.progress }),
   };
-}
-
-/** Registers the inspection jobs with a job table. */
-export function registerInspectJobs(register: Register): void {
-  for (const [name, handler] of Object.entries(inspectJobHandlers()))
-    register(name, handler as (payload: never, ctx: InspectJobContext) => Promise<unknown>);
 }
