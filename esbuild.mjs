@@ -3,6 +3,7 @@
 // embedded model and the native onnxruntime binding for this platform (or for --target) into
 // dist/, so the bundles run with no node_modules present.
 // Usage: node esbuild.mjs [--watch] [--dev] [--target <vscode-target>, e.g. linux-x64, win32-x64]
+//                         [--embedded-dtypes q8[,q4]]
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,6 +17,14 @@ if (targetAt >= 0 && (!target || target.startsWith('--'))) throw new Error('--ta
 const out = 'dist';
 const nm = 'node_modules';
 if (target !== undefined) ortBinDir(target, nm); // fail before building if there is no binary for it
+/** src/core/model/model-files.ts ONNX_FILE_FOR_DTYPE, for the dtypes the embedded model has. */
+const onnxFileForDtype = { fp32: 'model.onnx', q8: 'model_quantized.onnx', q4: 'model_q4.onnx' };
+// --embedded-dtypes q8[,q4]: which graphs of the embedded model ship (q8, the default dtype, always).
+const dtypesAt = process.argv.indexOf('--embedded-dtypes');
+const embeddedDtypes = dtypesAt >= 0 ? (process.argv[dtypesAt + 1] ?? '').split(',').filter(Boolean) : ['q8', 'q4'];
+for (const d of embeddedDtypes)
+  if (!(d in onnxFileForDtype)) throw new Error(`--embedded-dtypes: unknown dtype "${d}"`);
+if (!embeddedDtypes.includes('q8')) throw new Error('--embedded-dtypes must include q8 (the default dtype)');
 
 const common = {
   bundle: true,
@@ -31,6 +40,18 @@ const common = {
   // fails to initialize without it.
   external: ['vscode', 'onnxruntime-node'],
   plugins: [
+    {
+      // The gpt-tokenizer encodings (BPE ranks, 3.7 MB of JavaScript) are built once into
+      // dist/tokenizers/ and required from there by the extension, the worker and the CLI,
+      // instead of being bundled into each of the three (src/core/tokens/index.ts).
+      name: 'shared-tokenizers',
+      setup(b) {
+        b.onResolve({ filter: /^gpt-tokenizer\/encoding\/(o200k_base|cl100k_base)$/ }, (a) => ({
+          path: `./tokenizers/${a.path.split('/').pop()}.js`,
+          external: true,
+        }));
+      },
+    },
     {
       name: 'no-sharp',
       setup(b) {
@@ -59,6 +80,9 @@ const entries = [
   { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
 ];
 
+/** Encodings of gpt-tokenizer shared by the bundles (the 'shared-tokenizers' plugin). */
+const tokenizerEncodings = ['o200k_base', 'cl100k_base'];
+
 /** Grammar wasm files shipped with the grammar packages (versions pinned in package-lock.json). */
 export const grammarWasm = {
   javascript: `${nm}/tree-sitter-javascript/tree-sitter-javascript.wasm`,
@@ -83,10 +107,15 @@ function copyAssets() {
     if (fs.existsSync(src)) copyFile(src, `${out}/wasm/${path.basename(src)}`);
   }
   // The embedded model (trained by tools/model/, committed under models/embedded).
-  // Ships q8 + q4 only (the extension's size budget is 10 MB for the model); the fp32 graph
-  // stays in the repository for parity tests and benchmarks. CONTEXTZIP_SHIP_FP32=1 ships it too.
-  const shipFp32 = process.env.CONTEXTZIP_SHIP_FP32 === '1';
-  copyDir('models/embedded', `${out}/models/embedded`, (p) => shipFp32 || path.basename(p) !== 'model.onnx');
+  // Ships the graphs of `embeddedDtypes` (default q8 + q4; the extension's size budget is 10 MB
+  // for the model); the fp32 graph stays in the repository for parity tests and benchmarks.
+  // CONTEXTZIP_SHIP_FP32=1 ships it too.
+  const dtypes = new Set([...embeddedDtypes, ...(process.env.CONTEXTZIP_SHIP_FP32 === '1' ? ['fp32'] : [])]);
+  copyDir('models/embedded', `${out}/models/embedded`, (p) => {
+    const name = path.basename(p);
+    const dtype = Object.keys(onnxFileForDtype).find((d) => onnxFileForDtype[d] === name);
+    return dtype === undefined || dtypes.has(dtype);
+  });
   // onnxruntime-node for one platform only: the package holds every platform (~290 MB).
   // --target <vscode-target> picks the platform of a per-platform package (tools/package-targets.mjs).
   copyOrt({ nm, out, target });
@@ -95,6 +124,17 @@ function copyAssets() {
 async function build() {
   fs.rmSync(out, { recursive: true, force: true });
   const contexts = [];
+  for (const name of tokenizerEncodings) {
+    const opts = {
+      ...common,
+      plugins: [],
+      entryPoints: [`${nm}/gpt-tokenizer/cjs/encoding/${name}.js`],
+      outfile: `${out}/tokenizers/${name}.js`,
+      sourcemap: false,
+    };
+    if (watch) contexts.push(await esbuild.context(opts));
+    else await esbuild.build(opts);
+  }
   for (const e of entries) {
     if (!fs.existsSync(e.in)) continue;
     const opts = { ...common, entryPoints: [e.in], outfile: `${out}/${e.out}.js` };

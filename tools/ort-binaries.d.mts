@@ -5,3 +5,5 @@ export declare function copyDir(src: string, dest: string, filter?: (p: string) 
 export declare function availableOrtTargets(nm?: string): string[];
 export declare function ortBinDir(target?: string, nm?: string): string;
 export declare function copyOrt(opts?: { nm?: string; out?: string; target?: string }): string;
+export declare const ORT_NOT_SHIPPED: Record<string, RegExp[]>;
+export declare function shipsOrtFile(os: string, name: string): boolean;

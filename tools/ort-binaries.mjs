@@ -62,27 +62,64 @@ export function ortBinDir(target, nm = 'node_modules') {
 }
 
 /**
- * Copies onnxruntime-node (package.json, dist/, one bin/napi-v6/<os>/<arch>) and onnxruntime-common
- * from `nm` into `<out>/node_modules`. With `target` (a VS Code target such as linux-x64), copies
- * that platform's binary and throws if the installed package does not ship it; without, copies the
- * binary of the platform this runs on (skipped silently if absent, as the build always did).
+ * Files of onnxruntime-node's per-platform folders that a package does not need, with the reason.
+ * ContextZip runs onnxruntime on the CPU execution provider only: transformers.js picks its
+ * default device on Node ('cpu') because src/core/model/transformers-scorer.ts names none.
+ * Checked against onnxruntime-node 1.30.0's binaries (test/unit/ort-binaries.test.ts pins the list):
+ * - darwin: `onnxruntime_binding.node` links `@rpath/libonnxruntime.1.dylib` (its only onnxruntime
+ *   load command), and that dylib's install name is the same; `libonnxruntime.1.30.0.dylib` is a
+ *   byte-identical copy of it (a symbolic link in the release, flattened by npm), loaded by nothing.
+ * - win32: `onnxruntime_binding.node` imports only `onnxruntime.dll` (and the C runtime);
+ *   `onnxruntime.dll` *delay*-loads `DirectML.dll` (with d3d12/dxgi), i.e. only when the DirectML
+ *   execution provider is first used, and imports neither `dxcompiler.dll` nor `dxil.dll`, which
+ *   DirectML loads itself to compile shaders. With the CPU execution provider none of the three
+ *   is ever loaded. (Verified from the PE import and delay-import tables, not on a Windows machine.)
+ */
+export const ORT_NOT_SHIPPED = {
+  darwin: [/^libonnxruntime\.\d+\.\d+\.\d+\.dylib$/],
+  win32: [/^DirectML\.dll$/i, /^dxcompiler\.dll$/i, /^dxil\.dll$/i],
+};
+
+/** Whether a file of onnxruntime-node's `bin/napi-v6/<os>/<arch>` folder ships. */
+export function shipsOrtFile(os, name) {
+  return !(ORT_NOT_SHIPPED[os] ?? []).some((re) => re.test(name));
+}
+
+/**
+ * onnxruntime-common: Node loads only its CommonJS build (`exports.require` = dist/cjs/index.js)
+ * and the package.json files; `rel` is relative to the package (files and folders).
+ */
+function isCommonRuntimeFile(rel) {
+  const p = rel.split(path.sep).join('/');
+  if (p === 'package.json' || p === 'dist' || p === 'dist/cjs') return true;
+  return /^dist\/cjs\/[^/]+\.js(on)?$/.test(p);
+}
+
+/**
+ * Copies onnxruntime-node (package.json, dist/*.js, one bin/napi-v6/<os>/<arch> without the files
+ * of ORT_NOT_SHIPPED) and onnxruntime-common (its CommonJS build) from `nm` into
+ * `<out>/node_modules`. With `target` (a VS Code target such as linux-x64), copies that platform's
+ * binary and throws if the installed package does not ship it; without, copies the binary of the
+ * platform this runs on (skipped silently if absent, as the build always did). Type declarations,
+ * source maps and the ES-module build are left out: nothing loads them at run time.
  * Returns the bin folder copied, relative to the package.
  */
 export function copyOrt({ nm = 'node_modules', out = 'dist', target } = {}) {
   const plat = ortBinDir(target, nm);
+  const os = plat.split('/')[2];
   const ort = path.join(nm, 'onnxruntime-node');
   const dest = path.join(out, 'node_modules');
+  const runtimeJs = (p) => !p.endsWith('.map') && !p.endsWith('.d.ts');
   copyFile(path.join(ort, 'package.json'), path.join(dest, 'onnxruntime-node', 'package.json'));
-  copyDir(path.join(ort, 'dist'), path.join(dest, 'onnxruntime-node', 'dist'));
-  copyDir(path.join(ort, plat), path.join(dest, 'onnxruntime-node', plat));
+  copyDir(path.join(ort, 'dist'), path.join(dest, 'onnxruntime-node', 'dist'), runtimeJs);
+  copyDir(path.join(ort, plat), path.join(dest, 'onnxruntime-node', plat), (p) => shipsOrtFile(os, path.basename(p)));
   // onnxruntime-common without its own nested node_modules (relative: `nm` may be absolute).
   const common = path.join(nm, 'onnxruntime-common');
-  copyDir(
-    common,
-    path.join(dest, 'onnxruntime-common'),
-    (p) => !path.relative(common, p).split(path.sep).includes('node_modules'),
-  );
+  copyDir(common, path.join(dest, 'onnxruntime-common'), (p) => isCommonRuntimeFile(path.relative(common, p)));
   const nested = path.join(ort, 'node_modules', 'onnxruntime-common');
-  if (fs.existsSync(nested)) copyDir(nested, path.join(dest, 'onnxruntime-node', 'node_modules', 'onnxruntime-common'));
+  if (fs.existsSync(nested))
+    copyDir(nested, path.join(dest, 'onnxruntime-node', 'node_modules', 'onnxruntime-common'), (p) =>
+      isCommonRuntimeFile(path.relative(nested, p)),
+    );
   return plat;
 }

@@ -21,7 +21,13 @@ function run(cmd, args) {
 const sizes = [];
 for (const t of targets) {
   const outFile = `contextzip-${t}.vsix`;
-  run(process.execPath, ['esbuild.mjs', '--target', t]);
+  // Per-platform packages ship the embedded model's q8 graph only (the default dtype): q4 is the
+  // same model at about the same size (2.5 MB, slightly less accurate, bench/results), and without
+  // it linux-x64 fits 30 MB. Selecting "embedded q4" then falls back to q8 (selectModel.ts picks an
+  // available dtype); source builds and `npm run package` still ship both.
+  // onnxruntime files no platform needs (a duplicate dylib, DirectML) are left out by copyOrt
+  // (tools/ort-binaries.mjs ORT_NOT_SHIPPED, with the reasons).
+  run(process.execPath, ['esbuild.mjs', '--target', t, '--embedded-dtypes', 'q8']);
   // --no-rewrite-relative-links: the README links docs/*.md relatively and package.json names no
   // repository, so vsce would refuse to package (it cannot make those links absolute).
   run('npx', [

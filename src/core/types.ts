@@ -85,6 +85,19 @@ export interface SkippedFile {
 
 export type ChunkStatus = 'kept' | 'partial' | 'dropped';
 
+/**
+ * Why a chunk lost some or all of its lines, as decided by the selection stages
+ * (src/core/code/select.ts; words for each in src/core/code/drop-reasons.ts):
+ * - `pruned`: partly kept: the fine stage kept its most relevant blocks within its share;
+ * - `pruned-away`: a fine-stage candidate whose share of what was left kept no block;
+ * - `too-large`: it did not fit what was left when its turn came, though lower-ranked chunks did;
+ * - `below-cut`: higher-ranked chunks used the budget before its turn;
+ * - `over-budget`: selected, then removed when the exact count of the text exceeded the budget;
+ * - `not-scored`: left out of model scoring by the lexical prefilter, after the chunks that were;
+ * - `blank`: whitespace only, never ranked.
+ */
+export type DropReason = 'pruned' | 'pruned-away' | 'too-large' | 'below-cut' | 'over-budget' | 'not-scored' | 'blank';
+
 /** A chunk after ranking and selection (compression report entry). */
 export interface ScoredChunk extends Omit<Chunk, 'text' | 'startOffset' | 'endOffset'> {
   /** Coarse AMI score: PPL(q) - PPL(q | chunk). */
@@ -94,6 +107,10 @@ export interface ScoredChunk extends Omit<Chunk, 'text' | 'startOffset' | 'endOf
   status: ChunkStatus;
   /** Kept line ranges, 1-based inclusive, in file lines. */
   keptLines: Array<[number, number]>;
+  /** Tokens of the kept lines in the target tokenizer: `tokens` when kept whole, 0 when dropped. */
+  keptTokens: number;
+  /** Why lines were dropped (status `partial` or `dropped`); absent when kept whole. */
+  dropReason?: DropReason;
 }
 
 export interface CompressionTimings {

@@ -20,8 +20,8 @@ import { ContextZipLog } from './log.js';
 import { registerModelFeatures, type ModelFeatures } from './model/index.js';
 import { ChunksTreeProvider, type ChunkTreeNode } from './views/chunkTree.js';
 import { EmptyTreeProvider, placeholderViews } from './views/placeholders.js';
+import { revealSettled } from './views/revealSettled.js';
 import type { ChunkedFile } from '../core/types.js';
-import type { ModelSpecPayload } from '../worker/jobs.js';
 
 /**
  * What `activate` returns (`vscode.extensions.getExtension('contextzip.contextzip').exports`):
@@ -76,8 +76,13 @@ export function activate(context: vscode.ExtensionContext): ContextZipApi {
   context.subscriptions.push(
     vscode.window.onDidChangeTextEditorSelection((e) => {
       if (!chunksView.visible || e.kind === vscode.TextEditorSelectionChangeKind.Command) return;
-      const node = chunksTree.findChunkAt(e.textEditor.document.uri, e.selections[0].active.line + 1);
-      if (node) void chunksView.reveal(node, { select: true, focus: false }).then(undefined, () => undefined);
+      const { uri } = e.textEditor.document;
+      const line = e.selections[0].active.line + 1;
+      // Right after Show Chunks the view may still be refreshing: revealSettled waits for it.
+      void revealSettled(chunksView, chunksTree.refresh, () => chunksTree.findChunkAt(uri, line), {
+        select: true,
+        focus: false,
+      }).catch((err: unknown) => log.info(`Chunks view: revealing the chunk at the cursor failed: ${String(err)}`));
     }),
   );
 
@@ -88,10 +93,7 @@ export function activate(context: vscode.ExtensionContext): ContextZipApi {
   registerCotCommands(context, {
     output: log,
     command,
-    worker: {
-      run: (job, payload, options) =>
-        model.modelService.runWithModel(job, payload as { model: ModelSpecPayload }, options),
-    },
+    worker: { run: (job, payload, options) => model.modelService.runWithModel(job, payload, options) },
     modelSpec: () => model.modelService.payload(),
   });
 

@@ -3,6 +3,7 @@
  * the document head with the page's Content-Security-Policy, and HTML escaping. Pure: no vscode
  * import, so the markup is unit-tested.
  */
+import { randomBytes } from 'node:crypto';
 
 export function escapeHtml(s: string): string {
   return s.replace(
@@ -27,4 +28,9 @@ export function webviewDocumentHead(o: { csp: string; title: string; styleUri?: 
     ...(o.styleUri ? [`<link rel="stylesheet" href="${escapeHtml(o.styleUri)}">`] : []),
     '',
   ].join('\n');
+}
+
+/** A fresh nonce for a page's Content-Security-Policy (128 random bits, base64). */
+export function webviewNonce(): string {
+  return randomBytes(16).toString('base64');
 }

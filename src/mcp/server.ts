@@ -12,7 +12,6 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { RootsListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { COMPRESSION_DEFAULTS } from '../core/budget.js';
 import type { CotJobPayload } from '../core/cot/jobs.js';
-import type { CotResult } from '../core/cot/compress.js';
 import { CancelledError, UsageError } from '../core/errors.js';
 import { cotSummaryLine, omittedSummaryLine } from '../core/feed/result-text.js';
 import {
@@ -22,16 +21,16 @@ import {
   type CompressCodeInput,
   type CompressReasoningInput,
 } from '../core/feed/tool-inputs.js';
-import type { CompressionResult, SkippedFile } from '../core/types.js';
 import { ModelWorkerClient, type JobOptions } from '../worker/client.js';
+import type { JobPayload, JobResultOf } from '../worker/job-table.js';
 import type { CompressJobPayload, ModelSpecPayload } from '../worker/jobs.js';
 import { maskSourceSecrets, maskedSecretsNote } from '../core/files/index.js';
 import { loadMcpScope } from './scope.js';
 import { displayUrl } from '../core/model/remote-client.js';
 
-/** The model worker client's `run` (src/worker/client.ts). */
+/** The model worker client's `run` (src/worker/client.ts), for the jobs the server runs. */
 export interface JobRunner {
-  run<R>(job: string, payload: unknown, options?: JobOptions): Promise<R>;
+  run<K extends 'compress' | 'cot'>(job: K, payload: JobPayload<K>, options?: JobOptions): Promise<JobResultOf<K>>;
 }
 
 export interface ContextZipMcpOptions {
@@ -109,7 +108,7 @@ export function createContextZipMcpServer(options: ContextZipMcpOptions): McpSer
         options.log(
           `compress_code: ${scope.sources.length} file${scope.sources.length === 1 ? '' : 's'} under ${scope.base}, budget ${JSON.stringify(payload.budget)}`,
         );
-        const result = await options.worker.run<CompressionResult & { skipped: SkippedFile[] }>('compress', payload, {
+        const result = await options.worker.run('compress', payload, {
           cancellation: extra.signal,
           onProgress: progressSender(extra),
         });
@@ -139,7 +138,7 @@ export function createContextZipMcpServer(options: ContextZipMcpOptions): McpSer
           budget: budget.tokens,
           tokenizer: tokenizer === 'model' ? 'o200k_base' : tokenizer,
         };
-        const result = await options.worker.run<CotResult>('cot', payload, {
+        const result = await options.worker.run('cot', payload, {
           cancellation: extra.signal,
           onProgress: progressSender(extra),
         });

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { CancelledError, ContextZipError, ModelError, UsageError } from '../core/errors.js';
+import type { JobPayload, JobResultOf, WorkerJobName } from './job-table.js';
 import type { FromWorker, JobProgress } from './protocol.js';
 
 export interface JobOptions {
@@ -75,11 +76,12 @@ export class ModelWorkerClient {
     this.pending.clear();
   }
 
-  run<R>(job: string, payload: unknown, options: JobOptions = {}): Promise<R> {
+  /** Runs job `job` (job-table.ts): its payload type in, its result type out. */
+  run<K extends WorkerJobName>(job: K, payload: JobPayload<K>, options: JobOptions = {}): Promise<JobResultOf<K>> {
     const w = this.ensure();
     w.ref(); // keep the process alive while a job is pending; idle workers never do
     const id = this.nextId++;
-    return new Promise<R>((resolve, reject) => {
+    return new Promise<JobResultOf<K>>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress: options.onProgress });
       w.postMessage({ kind: 'job', id, job, payload });
       const c = options.cancellation;

@@ -6,7 +6,7 @@
  */
 import type { Prefilter, RankingMethod } from '../core/code/rank.js';
 import { compressSources, type SourceText } from '../core/code/compress-sources.js';
-import type { CancellationSignal } from '../core/errors.js';
+import type { JobContext } from '../core/job-context.js';
 import {
   createScorer,
   PersistentScoreCache,
@@ -19,15 +19,15 @@ import {
   type ThreadsSetting,
 } from '../core/model/index.js';
 import { createTokenCounter } from '../core/tokens/index.js';
-import type { CompressionResult, SkippedFile } from '../core/types.js';
+import type { SkippedFile } from '../core/types.js';
+import type { JobPayload, JobResultOf, WorkerJobName } from './job-table.js';
 import { openPersistedCaches, persistedCaches, saveNow } from './persist.js';
 
-export interface JobContext {
-  signal: CancellationSignal;
-  progress: (stage: string, done: number, total: number, message?: string) => void;
-}
+export type { JobContext } from '../core/job-context.js';
 
-export type JobHandler = (payload: never, ctx: JobContext) => Promise<unknown>;
+/** The worker's handler of job K: its payload in, its result out (job-table.ts). */
+export type JobHandler<K extends WorkerJobName> = (payload: JobPayload<K>, ctx: JobContext) => Promise<JobResultOf<K>>;
+export type JobHandlers = { [K in WorkerJobName]: JobHandler<K> };
 
 /** Model settings as sent by the extension (plain data). */
 export interface ModelSpecPayload {
@@ -130,8 +130,12 @@ export async function disposeModel(): Promise<void> {
   if (old) await (await old.scorer.catch(() => undefined))?.dispose();
 }
 
-export const jobs: Record<string, (payload: never, ctx: JobContext) => Promise<unknown>> = {
-  async compress(payload: CompressJobPayload, ctx): Promise<CompressionResult & { skipped: SkippedFile[] }> {
+/** The jobs of the model itself; register-jobs.ts adds the other engine areas' jobs. */
+export const modelJobs: Pick<
+  JobHandlers,
+  'compress' | 'logprobs' | 'loadModel' | 'status' | 'clearCache' | 'unloadModel'
+> = {
+  async compress(payload, ctx) {
     ctx.progress('load', 0, 1, 'Loading model');
     const scorer = await scorerFor(payload.model, ctx);
     persistedCaches()?.addTargetTokenizer(payload.tokenizer);
@@ -155,18 +159,18 @@ export const jobs: Record<string, (payload: never, ctx: JobContext) => Promise<u
     });
   },
 
-  async logprobs(payload: LogprobsJobPayload, ctx) {
+  async logprobs(payload, ctx) {
     const scorer = await scorerFor(payload.model, ctx);
     const [r] = await scorer.score([{ context: payload.context, text: payload.text }], { signal: ctx.signal });
     return { model: scorer.info, ...r };
   },
 
-  async loadModel(payload: ModelSpecPayload, ctx): Promise<ModelStatus> {
+  async loadModel(payload, ctx) {
     await scorerFor(payload, ctx);
-    return jobs.status({} as never, ctx) as Promise<ModelStatus>;
+    return modelJobs.status({}, ctx);
   },
 
-  async status(): Promise<ModelStatus> {
+  async status() {
     const s = current ? await current.scorer.catch(() => undefined) : undefined;
     return {
       loaded: s !== undefined,
@@ -179,21 +183,16 @@ export const jobs: Record<string, (payload: never, ctx: JobContext) => Promise<u
     };
   },
 
-  async clearCache(): Promise<{ cleared: number }> {
+  async clearCache() {
     const n = cache.size;
     cache.clear();
     persistedCaches()?.clear(); // token counts too
     return { cleared: n };
   },
 
-  async unloadModel(): Promise<{ unloaded: boolean }> {
+  async unloadModel() {
     const had = current !== undefined;
     await disposeModel();
     return { unloaded: had };
   },
 };
-
-/** Lets other modules (e.g. reasoning-trace compression) add jobs. */
-export function registerJob(name: string, handler: (payload: never, ctx: JobContext) => Promise<unknown>): void {
-  jobs[name] = handler;
-}

@@ -4,10 +4,10 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { ContextZipError } from '../core/errors.js';
-import { jobs } from './jobs.js';
-import './register-jobs.js';
+import type { JobContext } from './jobs.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { cancelScheduledSave, scheduleSave } from './persist.js';
+import { jobs } from './register-jobs.js';
 
 const port = parentPort;
 if (!port) throw new Error('worker.ts must run in a worker thread');
@@ -24,9 +24,12 @@ port.on('message', (msg: ToWorker) => {
   const signal = { cancelled: false };
   signals.set(msg.id, signal);
   cancelScheduledSave(); // persisted caches are saved when the worker is idle
-  const handler = jobs[msg.job];
+  // The one unchecked step: a message names its job; the client's run() typed its payload.
+  const handler = Object.hasOwn(jobs, msg.job)
+    ? (jobs[msg.job as keyof typeof jobs] as (payload: unknown, ctx: JobContext) => Promise<unknown>)
+    : undefined;
   const run = handler
-    ? handler(msg.payload as never, {
+    ? handler(msg.payload, {
         signal,
         progress: (stage, done, total, message) => send({ kind: 'progress', id: msg.id, stage, done, total, message }),
       })

@@ -22,11 +22,13 @@ function chunk(p: Partial<ScoredChunk> & Pick<ScoredChunk, 'name' | 'startLine' 
     rank: 0,
     status: 'dropped',
     keptLines: [],
+    keptTokens: 0,
     ...p,
   };
 }
 
-// ranks: big (1, dropped: too large), top (2, kept), pruned (3, partial), low (4, dropped)
+// ranks: big (1, dropped: too large), top (2, kept), pruned (3, partial), low (4, dropped);
+// the reasons and kept tokens are the engine's (ScoredChunk.dropReason, keptTokens)
 const result: CompressionResult = {
   originalTokens: 400,
   compressedTokens: 90,
@@ -37,7 +39,7 @@ const result: CompressionResult = {
   modelTokensProcessed: 50,
   text: '// ===== a.ts =====\nfunction top() {}\n// ===== b.py =====\ndef pruned():\n',
   chunks: [
-    chunk({ name: 'big', startLine: 1, endLine: 20, tokens: 300, score: 9, rank: 1 }),
+    chunk({ name: 'big', startLine: 1, endLine: 20, tokens: 300, score: 9, rank: 1, dropReason: 'too-large' }),
     chunk({
       name: 'top',
       startLine: 21,
@@ -47,8 +49,9 @@ const result: CompressionResult = {
       rank: 2,
       status: 'kept',
       keptLines: [[21, 25]],
+      keptTokens: 40,
     }),
-    chunk({ name: '', kind: 'code', startLine: 25, endLine: 26, tokens: 1 }),
+    chunk({ name: '', kind: 'code', startLine: 25, endLine: 26, tokens: 1, dropReason: 'blank' }),
     chunk({
       file: 'b.py',
       name: 'pruned',
@@ -62,8 +65,19 @@ const result: CompressionResult = {
         [1, 2],
         [9, 10],
       ],
+      keptTokens: 18,
+      dropReason: 'pruned',
     }),
-    chunk({ file: 'b.py', name: 'low', startLine: 11, endLine: 12, tokens: 9, score: 1, rank: 4 }),
+    chunk({
+      file: 'b.py',
+      name: 'low',
+      startLine: 11,
+      endLine: 12,
+      tokens: 9,
+      score: 1,
+      rank: 4,
+      dropReason: 'below-cut',
+    }),
   ],
 };
 
@@ -71,20 +85,30 @@ describe('explainRun', () => {
   const ex = explainRun(result);
   const by = (name: string) => ex.chunks.find((e) => e.chunk.name === name)!;
 
-  test('relevance is 0-100 within the run; reasons for each decision', () => {
+  test('relevance is 0-100 within the run; the engine reasons, in words', () => {
     assert.deepEqual(
       ex.chunks.map((e) => [e.chunk.name, e.relevance, e.reason]),
       [
         ['big', 100, 'too-large'],
         ['top', 75, 'top'],
-        ['', undefined, 'unranked'],
+        ['', undefined, 'blank'],
         ['pruned', 50, 'pruned'],
         ['low', 0, 'below-cut'],
       ],
     );
     assert.equal(by('big').summary, 'too large for the remaining budget');
     assert.equal(by('pruned').summary, 'pruned to 4 of 10 lines');
-    assert.equal(by('pruned').keptTokens, 20);
+    assert.equal(by('pruned').keptTokens, 18);
+    assert.equal(by('low').summary, 'below the cut');
+    assert.equal(by('').summary, 'blank, not ranked');
+    assert.equal(
+      by('big').detail,
+      'Dropped: relevance 100/100, rank 1 of 4. At 300 tokens (300% of the budget) it did not fit what was left of the budget when its turn came, though lower-ranked chunks did.',
+    );
+    assert.equal(
+      by('pruned').detail,
+      'Pruned to 4 of 10 lines: relevance 50/100, rank 3 of 4. Pruned block by block to its share of what was left of the budget: 18 of its 50 tokens (18% of the budget).',
+    );
     assert.deepEqual(ex.keptRelevance, { min: 50, max: 75 });
     assert.deepEqual(ex.counts, { kept: 1, partial: 1, dropped: 3 });
   });
@@ -98,7 +122,7 @@ describe('explainRun', () => {
   test('a run where everything fit ranks nothing', () => {
     const fit = explainRun({
       ...result,
-      chunks: [chunk({ name: 'f', startLine: 1, endLine: 3, status: 'kept', keptLines: [[1, 3]] })],
+      chunks: [chunk({ name: 'f', startLine: 1, endLine: 3, status: 'kept', keptLines: [[1, 3]], keptTokens: 10 })],
     });
     assert.equal(fit.chunks[0].reason, 'fit');
     assert.equal(fit.chunks[0].relevance, undefined);

@@ -42,6 +42,7 @@ function chunk(
     rank: 1,
     status,
     keptLines: [],
+    keptTokens: status === 'kept' ? 50 : 0,
   };
 }
 

@@ -22,7 +22,7 @@ describe('model worker', () => {
 
   it('scores in the worker exactly as in-process', async () => {
     const text = 'def area(r):\n    return 3.14159 * r * r\n';
-    const viaWorker = await client.run<{ tokens: Array<{ logprob: number }> }>('logprobs', {
+    const viaWorker = await client.run('logprobs', {
       model: { model: 'embedded', dtype: 'q8' },
       context: '',
       text,
@@ -38,7 +38,7 @@ describe('model worker', () => {
 
   it('reports progress by stage and returns the compression result', async () => {
     const stages = new Set<string>();
-    const result = await client.run<{ compressedTokens: number; budget: number; chunks: unknown[] }>(
+    const result = await client.run(
       'compress',
       {
         model: { model: 'embedded', dtype: 'q8' },
@@ -52,7 +52,7 @@ describe('model worker', () => {
     assert.ok(result.compressedTokens <= result.budget);
     assert.ok(result.chunks.length > 5);
     for (const s of ['load', 'parse', 'coarse']) assert.ok(stages.has(s), `stage ${s} in ${[...stages]}`);
-    const status = await client.run<{ loaded: boolean; id: string; cacheEntries: number }>('status', {});
+    const status = await client.run('status', {});
     assert.equal(status.loaded, true);
     assert.equal(status.id, 'embedded');
     assert.ok(status.cacheEntries > 0);
@@ -80,6 +80,21 @@ describe('model worker', () => {
     await assert.rejects(job, CancelledError);
   });
 
+  it('the job table types both sides: a wrong payload or job name does not compile', () => {
+    // Compile-time checks only (npm run typecheck); nothing runs.
+    const never = (): void => {
+      // @ts-expect-error compress needs sources, query, budget and tokenizer
+      void client.run('compress', { model: {} });
+      // @ts-expect-error no such job
+      void client.run('compres', {});
+      // @ts-expect-error status takes no input
+      void client.run('status', { model: {} });
+      const status: Promise<{ loaded: boolean }> = client.run('status', {});
+      void status;
+    };
+    assert.equal(typeof never, 'function');
+  });
+
   it('keeps error codes across the thread boundary', async () => {
     await assert.rejects(
       client.run('compress', {
@@ -91,8 +106,10 @@ describe('model worker', () => {
       }),
       (e: Error) => e instanceof UsageError && /query is empty/.test(e.message),
     );
+    // A name outside the job table does not compile; a message from elsewhere still gets an answer.
+    const untyped = client.run.bind(client) as (job: string, payload: unknown) => Promise<unknown>;
     await assert.rejects(
-      client.run('noSuchJob', {}),
+      untyped('noSuchJob', {}),
       (e: Error) => e instanceof ContextZipError && /Unknown job "noSuchJob"/.test(e.message),
     );
   });

@@ -14,6 +14,7 @@ import type { TokenCounter } from '../tokens/estimate.js';
 import type { Chunk, ChunkedFile, CompressionResult, ScoredChunk } from '../types.js';
 import type { ChunkSelection } from './assemble.js';
 import { allocateFunctionBudgets } from './budget.js';
+import { dropReasonOf, keptTokensOf, worstIncludedRank } from './drop-reasons.js';
 import { fileHeader } from './markers.js';
 import { MARKER_TOKENS_ESTIMATE, pruneFunctions } from './prune-functions.js';
 import {
@@ -90,6 +91,7 @@ export async function compressCode(options: CompressCodeOptions): Promise<Compre
     const compressedTokens = countTokens(text);
     if (originalTokens > 0 && text.trim() === '') warnings.push(emptyResultWarning(flat, ranked, costs, budget));
     const byIndex = new Map(ranked.map((r) => [r.index, r]));
+    const worstIncluded = worstIncludedRank(ranked, selection);
     const chunks: ScoredChunk[] = flat.map((c, i) => {
       const keptLines = selection.get(i)?.keptLines ?? [];
       const total = c.endLine - c.startLine + 1;
@@ -99,12 +101,16 @@ export async function compressCode(options: CompressCodeOptions): Promise<Compre
       void _s;
       void _e;
       const r = byIndex.get(i);
+      const status = keptCount === 0 ? 'dropped' : keptCount >= total ? 'kept' : 'partial';
+      const dropReason = dropReasonOf(status, r, costs.marks.get(i), worstIncluded);
       return {
         ...rest,
         score: r && Number.isFinite(r.score) ? round(r.score) : 0,
         rank: r?.rank ?? 0,
-        status: keptCount === 0 ? 'dropped' : keptCount >= total ? 'kept' : 'partial',
+        status,
         keptLines,
+        keptTokens: keptTokensOf(c, status, keptLines, countTokens),
+        ...(dropReason ? { dropReason } : {}),
       };
     });
     return {

@@ -13,9 +13,19 @@ import { fileHeader } from './markers.js';
 import { MARKER_TOKENS_ESTIMATE } from './prune-functions.js';
 import type { Ranked } from './rank.js';
 
-/** Token costs of chunks and of file headers, with the set of files already opened. */
+/**
+ * What a stage decided about a chunk that the final selection no longer shows (for its drop
+ * reason): offered to the fine stage, or removed to meet the exact budget.
+ */
+export type SelectionMark = 'fine-candidate' | 'removed-over-budget';
+
+/**
+ * Token costs of chunks and of file headers, with the set of files already opened and the
+ * stages' marks per flat chunk index.
+ */
 export class SelectionCosts {
   readonly openFiles = new Set<string>();
+  readonly marks = new Map<number, SelectionMark>();
   private readonly headerCost = new Map<string, number>();
   private readonly chunkCost = new Map<Chunk, number>();
 
@@ -86,6 +96,7 @@ export function fineCandidates(
     const t = costs.chunk(r.chunk);
     if (out.length > 0 && pool + t > left * poolFactor) break;
     out.push(r);
+    costs.marks.set(r.index, 'fine-candidate');
     pool += t;
   }
   return out;
@@ -133,6 +144,7 @@ export function fillAndEnforce(
     const partial = victims.filter(isPartial);
     const victim = (partial.length > 0 ? partial : victims).reduce((a, b) => (b.rank > a.rank ? b : a));
     selection.delete(victim.index);
+    costs.marks.set(victim.index, 'removed-over-budget');
     text = assembleContext(files, selection);
     total = countTokens(text);
   }

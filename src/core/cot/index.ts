@@ -58,7 +58,6 @@ export {
 } from './batch.js';
 export {
   cotJobHandlers,
-  registerCotJobs,
   type CotJobPayload,
   type CotBatchJobPayload,
   type CotBatchJobResult,

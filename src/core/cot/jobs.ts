@@ -1,19 +1,17 @@
 /**
  * Model-worker jobs for reasoning-trace compression, as plain handlers. The worker registers
- * them (src/worker/register-jobs.ts: `registerCotJobs(registerJob, scorerFor)`), so core does
+ * them (src/worker/register-jobs.ts: `...cotJobHandlers(scorerFor)` in its job table), so core does
  * not depend on the worker; the extension runs them through the worker client, or in-process.
  */
-import type { CancellationSignal } from '../errors.js';
+import type { JobContext } from '../job-context.js';
 import type { Scorer } from '../model/scorer.js';
 import type { RemoteScorerSpec } from '../model/remote-scorer.js';
 import { createTokenCounter } from '../tokens/index.js';
 import { runCotBatch, type CotBatchFields, type CotBatchSummary } from './batch.js';
 import { compressTrace, type CotResult } from './compress.js';
 
-export interface CotJobContext {
-  signal: CancellationSignal;
-  progress: (stage: string, done: number, total: number, message?: string) => void;
-}
+/** The job context (src/core/job-context.ts); the name stays for existing imports. */
+export type CotJobContext = JobContext;
 
 /** Model settings as plain data (same shape as the worker's ModelSpecPayload). */
 export interface CotModelSpec {
@@ -108,14 +106,4 @@ export function cotJobHandlers(scorerFor: ScorerProvider) {
       return { ...summary, badLines };
     },
   };
-}
-
-/** Registers the cot jobs with a job table (the worker's `registerJob`). */
-export function registerCotJobs(
-  registerJob: (name: string, handler: (payload: never, ctx: CotJobContext) => Promise<unknown>) => void,
-  scorerFor: ScorerProvider,
-): void {
-  const h = cotJobHandlers(scorerFor);
-  registerJob('cot', h.cot as (payload: never, ctx: CotJobContext) => Promise<unknown>);
-  registerJob('cotBatch', h.cotBatch as (payload: never, ctx: CotJobContext) => Promise<unknown>);
 }

@@ -3,41 +3,41 @@
  * (src/worker/register-jobs.ts), so core does not depend on the worker and the extension
  * host never runs the statistics itself (a big file takes seconds to minutes).
  */
-import type { CancellationSignal } from '../errors.js';
+import type { JobContext } from '../job-context.js';
 import { inspectAndCompare, inspectModelFile, type CompareResult } from './index.js';
 import type { AnalyzeOptions } from './stats.js';
 import type { ModelReport } from './types.js';
 import { evaluateVariants, type EvalVariantsOptions, type EvalVariantsResult } from './variants.js';
 
-export interface InspectJobContext {
-  signal: CancellationSignal;
-  progress: (stage: string, done: number, total: number, message?: string) => void;
-}
-
-type Register = (name: string, handler: (payload: never, ctx: InspectJobContext) => Promise<unknown>) => void;
+/** The job context (src/core/job-context.ts). */
+export type InspectJobContext = JobContext;
 
 export type InspectJobOptions = Pick<AnalyzeOptions, 'maxElements' | 'rankSample' | 'rankK' | 'lowRank'>;
 
-export function registerInspectJobs(register: Register): void {
-  register('inspectModel', (payload: { file: string; options?: InspectJobOptions }, ctx): Promise<ModelReport> =>
-    inspectModelFile(payload.file, {
-      ...payload.options,
-      signal: ctx.signal,
-      onProgress: (d, t, name) => ctx.progress('inspect', d, t, name),
-    }),
-  );
-  register(
-    'compareModels',
-    (payload: { a: string; b: string; options?: InspectJobOptions }, ctx): Promise<CompareResult> =>
+/** The inspection jobs as plain handlers, by job name. */
+export function inspectJobHandlers() {
+  return {
+    inspectModel: (
+      payload: { file: string; options?: InspectJobOptions },
+      ctx: InspectJobContext,
+    ): Promise<ModelReport> =>
+      inspectModelFile(payload.file, {
+        ...payload.options,
+        signal: ctx.signal,
+        onProgress: (d, t, name) => ctx.progress('inspect', d, t, name),
+      }),
+    compareModels: (
+      payload: { a: string; b: string; options?: InspectJobOptions },
+      ctx: InspectJobContext,
+    ): Promise<CompareResult> =>
       inspectAndCompare(payload.a, payload.b, {
         ...payload.options,
         signal: ctx.signal,
         onProgress: (d, t, name) => ctx.progress('compare', d, t, name),
       }),
-  );
-  register(
-    'evalVariants',
-    (payload: Omit<EvalVariantsOptions, 'signal' | 'onProgress'>, ctx): Promise<EvalVariantsResult> =>
-      evaluateVariants({ ...payload, signal: ctx.signal, onProgress: ctx.progress }),
-  );
+    evalVariants: (
+      payload: Omit<EvalVariantsOptions, 'signal' | 'onProgress'>,
+      ctx: InspectJobContext,
+    ): Promise<EvalVariantsResult> => evaluateVariants({ ...payload, signal: ctx.signal, onProgress: ctx.progress }),
+  };
 }

@@ -10,6 +10,7 @@
  */
 import * as vscode from 'vscode';
 import type { Budget } from '../../core/budget.js';
+import { dropReasonSummary } from '../../core/code/drop-reasons.js';
 import { CancelledError, ContextZipError } from '../../core/errors.js';
 import { cotSummaryLine, omittedSummaryLine } from '../../core/feed/result-text.js';
 import { createTokenCounter } from '../../core/tokens/index.js';
@@ -335,7 +336,9 @@ export class ContextZipChatParticipant {
     const lines = [`${omittedSummaryLine(run.result)}\n`];
     if (dropped.length) lines.push(`**Dropped (${dropped.length})**`);
     for (const c of dropped)
-      lines.push(`- \`${c.name}\` (${c.kind}) — ${c.file} lines ${c.startLine}-${c.endLine}, ${fmt(c.tokens)} tokens`);
+      lines.push(
+        `- \`${c.name}\` (${c.kind}) — ${c.file} lines ${c.startLine}-${c.endLine}, ${fmt(c.tokens)} tokens: ${dropReasonSummary(c)}`,
+      );
     if (partial.length) lines.push('', `**Kept in part (${partial.length})**`);
     for (const c of partial)
       lines.push(

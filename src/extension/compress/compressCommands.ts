@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { CancelledError, UsageError } from '../../core/errors.js';
-import type { CompressionResult, SkippedFile } from '../../core/types.js';
+import type { SkippedFile } from '../../core/types.js';
 import type { CompressJobPayload } from '../../worker/jobs.js';
 import type { ContextZipLog } from '../log.js';
 import type { ModelService } from '../model/modelService.js';
@@ -256,7 +256,7 @@ async function compressWithProgress(
       (cursor ? `cursor ${cursor.file}:${req.cursor!.line}` : `query "${oneLine(req.query, 80)}"`),
   );
   report(`Parsing ${files} file${files === 1 ? '' : 's'}…`, true);
-  const result = await deps.service.runWithModel<CompressionResult & { skipped: SkippedFile[] }>('compress', payload, {
+  const result = await deps.service.runWithModel('compress', payload, {
     cancellation: token,
     onProgress: (p) => {
       switch (p.stage) {

@@ -1,27 +1,21 @@
 /**
  * Words for a run's numbers: a relevance a person can read (0–100 within the run) and why
- * each chunk was kept, pruned or dropped. Derived from the engine's CompressionResult alone
- * (ranks, statuses, tokens, kept lines, budget): the engine reports no reasons, so these are
- * reconstructed from its selection order (coarse ranks are taken whole while they fit, the
- * next ones are pruned, a fill pass adds smaller chunks that still fit). Pure: no vscode.
+ * each chunk was kept, pruned or dropped. Why a chunk lost lines is the engine's decision
+ * (ScoredChunk.dropReason, worded by src/core/code/drop-reasons.ts); this adds the run's
+ * context (relevance, rank, budget share) around it. Pure: no vscode.
  */
-import type { CompressionResult, ScoredChunk } from '../../core/types.js';
+import { DROP_REASON_WORDS, dropReasonSummary } from '../../core/code/drop-reasons.js';
+import type { CompressionResult, DropReason, ScoredChunk } from '../../core/types.js';
 
+/** Why a chunk is where it is: a reason to keep it whole, or the engine's drop reason. */
 export type DecisionReason =
   /** Nothing had to go: the scope fit the budget, so no chunk was ranked. */
   | 'fit'
   /** The code around the cursor: the query itself, always kept. */
   | 'query'
-  /** Whole, among the best-ranked chunks that fit. */
+  /** Kept whole, by rank (or by the fill pass when it still fit). */
   | 'top'
-  /** Pruned block by block to its share of what was left. */
-  | 'pruned'
-  /** Dropped although a lower-ranked chunk was kept: it did not fit what was left. */
-  | 'too-large'
-  /** Dropped because the budget was used up by higher-ranked chunks. */
-  | 'below-cut'
-  /** Blank or not ranked (e.g. whitespace between definitions). */
-  | 'unranked';
+  | DropReason;
 
 export interface ChunkExplanation {
   chunk: ScoredChunk;
@@ -31,7 +25,7 @@ export interface ChunkExplanation {
   rankedCount: number;
   keptLines: number;
   totalLines: number;
-  /** Tokens of the kept part (whole chunk: its tokens; partial: proportional to kept lines). */
+  /** Tokens of the kept lines, as the engine counted them (ScoredChunk.keptTokens). */
   keptTokens: number;
   /** keptTokens / budget. */
   budgetShare: number;
@@ -47,7 +41,7 @@ export interface RunExplanation {
   rankedCount: number;
   /** Relevance range of the chunks that made it in (kept or partial), if any were ranked. */
   keptRelevance: { min: number; max: number } | undefined;
-  /** Per file, in result order: original and kept tokens (kept ≈ proportional for partial chunks). */
+  /** Per file, in result order: original and kept tokens (of the kept lines, without markers). */
   files: Array<{ file: string; originalTokens: number; keptTokens: number; best: number | undefined }>;
   counts: { kept: number; partial: number; dropped: number };
 }
@@ -56,12 +50,17 @@ export function lineCount(ranges: Array<[number, number]>): number {
   return ranges.reduce((n, [a, b]) => n + b - a + 1, 0);
 }
 
+/** "it did not fit" -> "It did not fit". */
+function sentence(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
 /** "12" for whole numbers below 100, otherwise rounded. */
 function n0(x: number): string {
   return Math.round(x).toLocaleString('en-US');
 }
 
-export function explainRun(result: CompressionResult, cursor?: { file: string; line: number }): RunExplanation {
+export function explainRun(result: CompressionResult): RunExplanation {
   const ranked = result.chunks.filter((c) => c.rank > 0);
   const rankedCount = ranked.length;
   // Min-max of the AMI scores of the ranked chunks. Chunks ranked with no score (BM25
@@ -74,59 +73,44 @@ export function explainRun(result: CompressionResult, cursor?: { file: string; l
     if (hi === lo) return 100;
     return Math.round((100 * (c.score - lo)) / (hi - lo));
   };
-  const atCursor = (c: ScoredChunk) =>
-    cursor !== undefined && c.file === cursor.file && c.startLine <= cursor.line && cursor.line <= c.endLine;
-  // Lowest-ranked chunk that made it in, to tell "too large" from "below the cut".
-  const worstIncludedRank = Math.max(0, ...ranked.filter((c) => c.status !== 'dropped').map((c) => c.rank));
   const budget = Math.max(1, result.budget);
 
   const chunks = result.chunks.map((c): ChunkExplanation => {
     const totalLines = c.endLine - c.startLine + 1;
     const keptLines = lineCount(c.keptLines);
-    const keptTokens = c.status === 'kept' ? c.tokens : Math.round((c.tokens * keptLines) / totalLines);
+    const keptTokens = c.keptTokens;
     const relevance = relevanceOf(c);
     const share = keptTokens / budget;
     const sharePct = `${(100 * share).toFixed(share < 0.1 ? 1 : 0)}%`;
-    const rel = relevance === undefined ? '' : `relevance ${relevance}/100, rank ${c.rank} of ${rankedCount}`;
+    const rel = relevance === undefined ? 'not ranked' : `relevance ${relevance}/100, rank ${c.rank} of ${rankedCount}`;
     let reason: DecisionReason;
-    let summary: string;
     let detail: string;
-    if (rankedCount === 0) {
-      reason = 'fit';
-      summary = 'kept whole';
-      detail = `The whole scope fit the budget of ${n0(result.budget)} tokens, so nothing was ranked or removed.`;
-    } else if (c.rank === 0) {
-      reason = atCursor(c) && c.status === 'kept' ? 'query' : 'unranked';
-      if (reason === 'query') {
-        summary = 'kept: the code at the cursor';
+    if (c.status === 'kept') {
+      if (rankedCount === 0) {
+        reason = 'fit';
+        detail = `The whole scope fit the budget of ${n0(result.budget)} tokens, so nothing was ranked or removed.`;
+      } else if (c.rank === 0) {
+        reason = 'query';
         detail = `This is the code around the cursor: it is the query, always kept (${n0(c.tokens)} tokens, ${sharePct} of the budget).`;
       } else {
-        summary = c.status === 'dropped' ? 'not ranked' : 'kept, not ranked';
-        detail = 'Blank or whitespace-only code between definitions: not ranked.';
+        reason = 'top';
+        detail = `Kept whole: ${rel}. It takes ${n0(c.tokens)} tokens, ${sharePct} of the budget.`;
       }
-    } else if (c.status === 'kept') {
-      reason = 'top';
-      summary = 'kept whole';
-      detail = `Kept whole: ${rel}. It takes ${n0(c.tokens)} tokens, ${sharePct} of the budget.`;
-    } else if (c.status === 'partial') {
-      reason = 'pruned';
-      summary = `pruned to ${keptLines} of ${totalLines} lines`;
-      detail =
-        `Pruned to ${keptLines} of ${totalLines} lines: ${rel}. Ranked just below the chunks kept whole, it shared what ` +
-        `was left of the budget: about ${n0(keptTokens)} of its ${n0(c.tokens)} tokens (${sharePct} of the budget).`;
-    } else if (c.rank < worstIncludedRank) {
-      reason = 'too-large';
-      summary = 'too large for the remaining budget';
-      detail =
-        `Dropped although lower-ranked chunks were kept: ${rel}. At ${n0(c.tokens)} tokens ` +
-        `(${((100 * c.tokens) / budget).toFixed(0)}% of the budget) it did not fit what was left when its turn came.`;
     } else {
-      reason = 'below-cut';
-      summary = 'below the cut';
-      detail =
-        `Dropped: ${rel}. The budget of ${n0(result.budget)} tokens was used by the ` +
-        `${worstIncludedRank} higher-ranked chunk${worstIncludedRank === 1 ? '' : 's'}.`;
+      // The engine always says why; a result from before it did reads as "below the cut".
+      reason = c.dropReason ?? 'below-cut';
+      const why = sentence(DROP_REASON_WORDS[reason]);
+      if (reason === 'pruned')
+        detail =
+          `Pruned to ${keptLines} of ${totalLines} lines: ${rel}. ${why}: ${n0(keptTokens)} of its ` +
+          `${n0(c.tokens)} tokens (${sharePct} of the budget).`;
+      else if (reason === 'blank') detail = `${why}.`;
+      else if (reason === 'too-large')
+        detail = `Dropped: ${rel}. At ${n0(c.tokens)} tokens (${((100 * c.tokens) / budget).toFixed(0)}% of the budget) ${DROP_REASON_WORDS[reason]}.`;
+      else detail = `Dropped: ${rel}. ${why} (budget ${n0(result.budget)} tokens).`;
     }
+    const summary =
+      reason === 'fit' ? 'kept whole' : reason === 'query' ? 'kept: the code at the cursor' : dropReasonSummary(c);
     return {
       chunk: c,
       relevance,
@@ -156,7 +140,7 @@ export function explainRun(result: CompressionResult, cursor?: { file: string; l
       byFile.set(e.chunk.file, f);
     }
     f.originalTokens += e.chunk.tokens;
-    f.keptTokens += e.chunk.status === 'dropped' ? 0 : e.keptTokens;
+    f.keptTokens += e.keptTokens;
     if (e.relevance !== undefined) f.best = Math.max(f.best ?? 0, e.relevance);
   }
   const count = (s: string) => result.chunks.filter((c) => c.status === s).length;

@@ -3,6 +3,7 @@ import { revealChunk } from '../chunks/revealChunk.js';
 import type { CommandRegistrar } from '../commands.js';
 import type { ContextZipLog } from '../log.js';
 import type { ModelService } from '../model/modelService.js';
+import { revealSettled } from '../views/revealSettled.js';
 import { RunReportPanel } from '../report/runReportPanel.js';
 import type { BudgetItem } from './budgetPick.js';
 import {
@@ -34,6 +35,8 @@ export interface CompressFeatures {
   readonly historyTree: HistoryTreeProvider;
   readonly historyView: vscode.TreeView<HistoryNode>;
   readonly report: RunReportPanel;
+  /** Selects a chunk of the last run in the Last Run view; false when the view does not list it. */
+  revealInLastRun(file: string, startLine: number): Promise<boolean>;
   /** The budget quick pick while it is open (the integration tests drive it). */
   readonly budgetPick: { current: vscode.QuickPick<BudgetItem> | undefined };
 }
@@ -81,11 +84,19 @@ export function registerCompressFeatures(
   );
   updateLastRunView();
 
+  // Reveals wait for the view's refresh after a run (views/revealSettled.ts: no TreeError).
   const revealRun = async (_run: CompressionRun) => {
-    const first = lastRunTree.getChildren()[0];
-    if (first)
-      await lastRunView.reveal(first, { select: false, focus: false, expand: true }).then(undefined, () => undefined);
+    await revealSettled(lastRunView, lastRunTree.refresh, () => lastRunTree.roots[0], {
+      select: false,
+      focus: false,
+      expand: true,
+    }).catch((err: unknown) => log.error('Revealing the last run failed', err));
   };
+  const revealInLastRun = (file: string, startLine: number): Promise<boolean> =>
+    revealSettled(lastRunView, lastRunTree.refresh, () => lastRunTree.findChunk(file, startLine), {
+      select: true,
+      focus: false,
+    });
   const budgetPick: CompressFeatures['budgetPick'] = { current: undefined };
   const compressDeps = {
     service,
@@ -216,7 +227,7 @@ export function registerCompressFeatures(
   });
   command('contextzip.lastRun.clearFilter', () => lastRunTree.setFilter('all', ''));
 
-  return { runs, lastRunTree, lastRunView, historyTree, historyView, report, budgetPick };
+  return { runs, lastRunTree, lastRunView, historyTree, historyView, report, budgetPick, revealInLastRun };
 }
 
 function lastRunMessage(run: CompressionRun, tree: LastRunTreeProvider): string {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ChunkStatus, ScoredChunk } from '../../core/types.js';
 import { escapeMd } from '../model/statusBar.js';
+import { TreeRefresh } from '../views/revealSettled.js';
 import { explainRun, lensTitle, type ChunkExplanation, type RunExplanation } from './explain.js';
 import { fmt, oneLine, pct } from './format.js';
 import type { CompressionRun, RunStore } from './runStore.js';
@@ -62,9 +63,11 @@ export function chunkRunDescription(e: ChunkExplanation): string {
 export class LastRunTreeProvider implements vscode.TreeDataProvider<LastRunNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<LastRunNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  private roots: RunFileNode[] = [];
+  private fileNodes: RunFileNode[] = [];
   private explanation: RunExplanation | undefined;
   private readonly subscription: vscode.Disposable;
+  /** Whether VS Code has read the roots since the last change (reveals wait for it: revealSettled.ts). */
+  readonly refresh = new TreeRefresh();
   sort: LastRunSort = 'relevance';
   filter: LastRunFilter = 'all';
   find = '';
@@ -81,9 +84,19 @@ export class LastRunTreeProvider implements vscode.TreeDataProvider<LastRunNode>
   /** Chunks the view lists now, and all of the run. */
   get shownCount(): { shown: number; total: number } {
     return {
-      shown: this.roots.reduce((n, f) => n + f.children.length, 0),
+      shown: this.fileNodes.reduce((n, f) => n + f.children.length, 0),
       total: this.runs.last?.result.chunks.length ?? 0,
     };
+  }
+
+  /** The files shown now (what getChildren() gives VS Code, without counting as VS Code's read). */
+  get roots(): readonly RunFileNode[] {
+    return this.fileNodes;
+  }
+
+  /** The node of a chunk of the last run, if the view lists it now. */
+  findChunk(file: string, startLine: number): RunChunkNode | undefined {
+    return this.fileNodes.find((f) => f.file === file)?.children.find((c) => c.chunk.startLine === startLine);
   }
 
   get isFiltered(): boolean {
@@ -103,8 +116,8 @@ export class LastRunTreeProvider implements vscode.TreeDataProvider<LastRunNode>
 
   private rebuild(): void {
     const run = this.runs.last;
-    this.roots = [];
-    this.explanation = run ? explainRun(run.result, run.cursor) : undefined;
+    this.fileNodes = [];
+    this.explanation = run ? explainRun(run.result) : undefined;
     if (run && this.explanation) {
       const needle = this.find.trim().toLowerCase();
       const byFile = new Map<string, RunFileNode>();
@@ -122,26 +135,30 @@ export class LastRunTreeProvider implements vscode.TreeDataProvider<LastRunNode>
         if (!node) {
           node = { type: 'file', run, file: c.file, chunks: all.get(c.file)!.map((x) => x.chunk), children: [] };
           byFile.set(c.file, node);
-          this.roots.push(node);
+          this.fileNodes.push(node);
         }
         node.children.push({ type: 'chunk', run, parent: node, chunk: c, explanation: e });
       }
       const rankKey = (c: ScoredChunk) => (c.rank > 0 ? c.rank : c.status === 'kept' ? 0 : Number.MAX_SAFE_INTEGER);
       const bestRank = (f: RunFileNode) => Math.min(...f.chunks.filter((c) => c.rank > 0).map((c) => c.rank), Infinity);
       if (this.sort === 'relevance') {
-        this.roots.sort((a, b) => bestRank(a) - bestRank(b) || a.file.localeCompare(b.file));
-        for (const f of this.roots)
+        this.fileNodes.sort((a, b) => bestRank(a) - bestRank(b) || a.file.localeCompare(b.file));
+        for (const f of this.fileNodes)
           f.children.sort((a, b) => rankKey(a.chunk) - rankKey(b.chunk) || a.chunk.startLine - b.chunk.startLine);
       } else {
-        this.roots.sort((a, b) => a.file.localeCompare(b.file));
-        for (const f of this.roots) f.children.sort((a, b) => a.chunk.startLine - b.chunk.startLine);
+        this.fileNodes.sort((a, b) => a.file.localeCompare(b.file));
+        for (const f of this.fileNodes) f.children.sort((a, b) => a.chunk.startLine - b.chunk.startLine);
       }
     }
+    this.refresh.changed();
     this.changed.fire(undefined);
   }
 
   getChildren(element?: LastRunNode): LastRunNode[] {
-    if (!element) return this.roots;
+    if (!element) {
+      this.refresh.rootsRead();
+      return this.fileNodes;
+    }
     if (element.type === 'chunk') return [];
     return element.children;
   }
@@ -159,7 +176,7 @@ export class LastRunTreeProvider implements vscode.TreeDataProvider<LastRunNode>
       const kept = count('kept');
       const partial = count('partial');
       const tokens = node.chunks.reduce((n, c) => n + c.tokens, 0);
-      const expand = this.isFiltered || (kept + partial > 0 && this.roots.length <= 8);
+      const expand = this.isFiltered || (kept + partial > 0 && this.fileNodes.length <= 8);
       const item = new vscode.TreeItem(
         node.file,
         expand ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,

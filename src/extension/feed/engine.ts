@@ -6,7 +6,6 @@
 import type * as vscode from 'vscode';
 import type { Budget } from '../../core/budget.js';
 import { CancelledError, UsageError } from '../../core/errors.js';
-import type { CompressionResult, SkippedFile } from '../../core/types.js';
 import type { CompressJobPayload } from '../../worker/jobs.js';
 import type { JobProgress } from '../../worker/protocol.js';
 import { maskCollectedSources, withMaskNote } from '../compress/maskSources.js';
@@ -66,7 +65,7 @@ export async function compressInWorker(
   deps.log.info(
     `${request.via}: compress ${request.scopeLabel} (${sources.sources.length} files), budget ${JSON.stringify(request.budget)}`,
   );
-  const result = await deps.service.runWithModel<CompressionResult & { skipped: SkippedFile[] }>('compress', payload, {
+  const result = await deps.service.runWithModel('compress', payload, {
     cancellation: options.token,
     onProgress: options.onProgress,
   });

@@ -73,7 +73,7 @@ export function lineFates(chunks: PlacedChunk[], lineCount: number): Record<Line
     if (cur === undefined || PRIORITY[f] > PRIORITY[cur]) fate.set(line, f);
   };
   for (const p of chunks) {
-    if (p.e.reason === 'unranked' || p.e.reason === 'fit') continue;
+    if (p.e.reason === 'blank' || p.e.reason === 'fit') continue;
     const status = p.e.chunk.status;
     if (status === 'kept') for (let l = p.start; l <= p.end; l++) set(l, 'kept');
     else if (status === 'dropped') for (let l = p.start; l <= p.end; l++) set(l, 'dropped');
@@ -99,7 +99,7 @@ export function lineFates(chunks: PlacedChunk[], lineCount: number): Record<Line
 export function chunkAtLine(chunks: PlacedChunk[], line: number): PlacedChunk | undefined {
   let found: PlacedChunk | undefined;
   for (const p of chunks) {
-    if (p.start <= line && line <= p.end && p.e.reason !== 'unranked') found = p;
+    if (p.start <= line && line <= p.end && p.e.reason !== 'blank') found = p;
   }
   return found;
 }

@@ -120,7 +120,7 @@ export class InlineResults implements vscode.Disposable, vscode.CodeLensProvider
   private rebuild(): void {
     this.files.clear();
     const run = this.runs.last;
-    this.explanation = run ? explainRun(run.result, run.cursor) : undefined;
+    this.explanation = run ? explainRun(run.result) : undefined;
     if (run && this.explanation) {
       for (const [label, uri] of Object.entries(run.files)) {
         this.files.set(uri.toString(), {
@@ -187,7 +187,7 @@ export class InlineResults implements vscode.Disposable, vscode.CodeLensProvider
     const lenses: vscode.CodeLens[] = [];
     for (const p of st.chunks) {
       // no lens over a lone closing bracket or blank line: it would crowd the code it describes
-      if (p.e.reason === 'unranked' || p.start > doc.lineCount || p.e.chunk.tokens <= 2) continue;
+      if (p.e.reason === 'blank' || p.start > doc.lineCount || p.e.chunk.tokens <= 2) continue;
       if (p.e.reason === 'fit' && (p.e.chunk.kind === 'code' || p.e.chunk.kind === 'block')) continue;
       const range = new vscode.Range(p.start - 1, 0, p.start - 1, 0);
       const at = [st.run.id, p.e.chunk.file, p.e.chunk.startLine];

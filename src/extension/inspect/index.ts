@@ -4,37 +4,37 @@
  * evaluation panel. All reading and statistics run as jobs in the model worker; the host
  * only shows progress (cancellable) and posts the results to the webview.
  */
-import crypto from 'node:crypto';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { CompareResult } from '../../core/inspect/index.js';
 import type { ModelReport } from '../../core/inspect/types.js';
 import type { EvalVariantsResult } from '../../core/inspect/variants.js';
 import type { JobOptions } from '../../worker/client.js';
+import type { JobPayload, JobResultOf } from '../../worker/job-table.js';
+import { webviewNonce } from '../webviewHtml.js';
 import { renderInspectorHtml } from './html.js';
 
 export const INSPECTOR_VIEW_TYPE = 'contextzip.modelInspector';
 
+/** The model worker's jobs (src/core/inspect/jobs.ts) this feature runs. */
+type InspectJobName = 'inspectModel' | 'compareModels' | 'evalVariants';
+
 export interface InspectDeps {
   log: { info(line: string): void; error(line: string, err?: unknown): void };
   command: (id: string, run: (...args: never[]) => unknown) => void;
-  /** The model worker's run (ModelWorkerClient.run). */
-  run: <R>(job: string, payload: unknown, options?: JobOptions) => Promise<R>;
+  /** The model worker's run (ModelWorkerClient.run), for the inspection jobs. */
+  run: <K extends InspectJobName>(job: K, payload: JobPayload<K>, options?: JobOptions) => Promise<JobResultOf<K>>;
   /** Model spec of the current settings (for variant evaluation). */
   modelSpec: () => { model?: string; cacheDir?: string };
 }
 
 const MODEL_FILTERS = { 'Model files': ['onnx', 'safetensors', 'gguf'] };
 
-function nonce(): string {
-  return crypto.randomBytes(16).toString('base64');
-}
-
 function setHtml(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, view: string, title: string): void {
   const root = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
   panel.webview.options = { enableScripts: true, localResourceRoots: [root] };
   panel.webview.html = renderInspectorHtml({
-    nonce: nonce(),
+    nonce: webviewNonce(),
     cspSource: panel.webview.cspSource,
     scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(root, 'inspect.js')).toString(),
     styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(root, 'inspect.css')).toString(),
@@ -44,13 +44,13 @@ function setHtml(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, view: str
 }
 
 /** Runs a worker job with a cancellable notification, mirroring progress into the webview. */
-async function runWithProgress<R>(
+async function runWithProgress<K extends InspectJobName>(
   deps: InspectDeps,
   panel: vscode.WebviewPanel,
   title: string,
-  job: string,
-  payload: unknown,
-): Promise<R> {
+  job: K,
+  payload: JobPayload<K>,
+): Promise<JobResultOf<K>> {
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title, cancellable: true },
     async (progress, token) => {
@@ -59,7 +59,7 @@ async function runWithProgress<R>(
       const source = new vscode.CancellationTokenSource();
       token.onCancellationRequested(() => source.cancel());
       try {
-        return await deps.run<R>(job, payload, {
+        return await deps.run(job, payload, {
           cancellation: source.token,
           onProgress: (p) => {
             const frac = p.total > 0 ? p.done / p.total : 0;
@@ -104,7 +104,7 @@ export class ModelInspectorProvider implements vscode.CustomReadonlyEditorProvid
     const pending =
       document.uri.scheme !== 'file'
         ? Promise.reject(new Error(`Only local files can be inspected (${document.uri.scheme}:).`))
-        : runWithProgress<ModelReport>(this.deps, panel, `ContextZip: inspecting ${name}`, 'inspectModel', {
+        : runWithProgress(this.deps, panel, `ContextZip: inspecting ${name}`, 'inspectModel', {
             file: document.uri.fsPath,
           });
     this.reports.set(document.uri.toString(), pending);
@@ -181,16 +181,10 @@ export function registerInspectFeatures(context: vscode.ExtensionContext, deps: 
       });
       setHtml(panel, context.extensionUri, 'compare', title);
       try {
-        const result = await runWithProgress<CompareResult>(
-          deps,
-          panel,
-          `ContextZip: comparing ${title}`,
-          'compareModels',
-          {
-            a: first.fsPath,
-            b: second.fsPath,
-          },
-        );
+        const result = await runWithProgress(deps, panel, `ContextZip: comparing ${title}`, 'compareModels', {
+          a: first.fsPath,
+          b: second.fsPath,
+        });
         void panel.webview.postMessage({ type: 'compare', result });
         return result;
       } catch (err) {
@@ -259,7 +253,7 @@ export function registerInspectFeatures(context: vscode.ExtensionContext, deps: 
       });
       setHtml(panel, context.extensionUri, 'variants', title);
       try {
-        const result = await runWithProgress<EvalVariantsResult>(deps, panel, `ContextZip: ${title}`, 'evalVariants', {
+        const result = await runWithProgress(deps, panel, `ContextZip: ${title}`, 'evalVariants', {
           variants: dtypes.map((d) => ({ label: d, model: spec.model, dtype: d, cacheDir: spec.cacheDir })),
           sources: sources.filter((s) => s.text.length < 200_000),
           queries,

@@ -11,6 +11,7 @@ import {
 import { displayUrl } from '../../core/model/remote-client.js';
 import { remoteSpecKey, type RemoteScorerSpec } from '../../core/model/remote-scorer.js';
 import { ModelWorkerClient, type JobOptions } from '../../worker/client.js';
+import type { JobPayload, JobResultOf, ModelJobName } from '../../worker/job-table.js';
 import type { ModelSpecPayload, ModelStatus } from '../../worker/jobs.js';
 import type { JobProgress } from '../../worker/protocol.js';
 import type { ContextZipLog } from '../log.js';
@@ -253,7 +254,7 @@ export class ModelService implements vscode.Disposable {
     this.pendingKey = key;
     this.setState('loading');
     try {
-      const status = await this.client.run<ModelStatus>('loadModel', spec, options);
+      const status = await this.client.run('loadModel', spec, options);
       this.loadedKey = key;
       this.lastStatus = status;
       this.lastError = undefined;
@@ -280,7 +281,11 @@ export class ModelService implements vscode.Disposable {
    * Runs a job that uses the configured model (e.g. 'compress'). The worker loads the model
    * on first use; the state follows ('loading' when the worker reports the load stage).
    */
-  async runWithModel<R>(job: string, payload: { model: ModelSpecPayload }, options: JobOptions = {}): Promise<R> {
+  async runWithModel<K extends ModelJobName>(
+    job: K,
+    payload: JobPayload<K> & { model: ModelSpecPayload },
+    options: JobOptions = {},
+  ): Promise<JobResultOf<K>> {
     payload = { ...payload, model: await this.prepare(payload.model) };
     const key = specKey(payload.model);
     const wasReady = this.loadedKey === key && this.state === 'ready';
@@ -295,7 +300,7 @@ export class ModelService implements vscode.Disposable {
       options.onProgress?.(p);
     };
     try {
-      const result = await this.client.run<R>(job, payload, { ...options, onProgress });
+      const result = await this.client.run(job, payload, { ...options, onProgress });
       this.loadedKey = key;
       this.lastError = undefined;
       this.setState('ready');
@@ -353,7 +358,7 @@ export class ModelService implements vscode.Disposable {
       return this.lastStatus;
     }
     try {
-      this.lastStatus = await this.client.run<ModelStatus>('status', {});
+      this.lastStatus = await this.client.run('status', {});
       if (!this.lastStatus.loaded && this.state === 'ready') this.setState('not loaded');
       else this.changed.fire();
     } catch (err) {
@@ -364,7 +369,7 @@ export class ModelService implements vscode.Disposable {
 
   /** Empties the worker's score cache and deletes the persisted score files. */
   async clearCaches(): Promise<{ cleared: number; files: number }> {
-    const { cleared } = await this.client.run<{ cleared: number }>('clearCache', {});
+    const { cleared } = await this.client.run('clearCache', {});
     let files = 0;
     if (fs.existsSync(this.scoresDir)) {
       for (const name of await fs.promises.readdir(this.scoresDir)) {

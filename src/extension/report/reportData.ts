@@ -65,7 +65,7 @@ export function buildReportData(
   compressedPerFile?: Map<string, number>,
 ): ReportData {
   const r = run.result;
-  const ex = explainRun(r, run.cursor);
+  const ex = explainRun(r);
   const points = ex.chunks
     .map((e: ChunkExplanation, i) => ({ e, i }))
     .filter(({ e }) => e.relevance !== undefined)

@@ -4,13 +4,13 @@
  * re-run-with-budget slider. Messages from the page: `reveal` (a chunk), `rerun` (a budget),
  * `ready` (the page's script ran).
  */
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { createTokenCounter } from '../../core/tokens/index.js';
 import type { CompressionRun, RunStore } from '../compress/runStore.js';
 import { runTitle } from '../compress/runTrees.js';
 import { splitSections } from '../compress/sections.js';
 import { buildReportData, type ReportData } from './reportData.js';
+import { webviewNonce } from '../webviewHtml.js';
 import { renderRunReportHtml } from './reportHtml.js';
 
 export type ReportMessage =
@@ -72,7 +72,7 @@ export class RunReportPanel implements vscode.Disposable {
     const webview = this.panel.webview;
     this.panel.title = `ContextZip Report #${run.id}`;
     webview.html = renderRunReportHtml(this.data, {
-      nonce: randomBytes(16).toString('base64'),
+      nonce: webviewNonce(),
       cspSource: webview.cspSource,
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'report.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'report.css')).toString(),

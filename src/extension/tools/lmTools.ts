@@ -142,7 +142,7 @@ export async function runCotJob(
     budget: budget.tokens,
     tokenizer: settings.tokenizer === 'model' ? 'o200k_base' : settings.tokenizer,
   };
-  const result = await deps.service.runWithModel<CotResult>('cot', payload, { cancellation: token });
+  const result = await deps.service.runWithModel('cot', payload, { cancellation: token });
   if (token.isCancellationRequested) throw new CancelledError();
   return result;
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { TreeRefresh } from './revealSettled.js';
 import type { Chunk, ChunkKind, ChunkedFile, SkippedFile } from '../../core/types.js';
 
 /** What the tree keeps of a chunk: everything but its text (workspaces can be large). */
@@ -110,6 +111,8 @@ export class ChunksTreeProvider implements vscode.TreeDataProvider<ChunkTreeNode
   readonly onDidChangeTreeData = this.changed.event;
   private roots: FileNode[] = [];
   private currentSource: ChunksSource | undefined;
+  /** Whether VS Code has read the roots since the last change (reveals wait for it: revealSettled.ts). */
+  readonly refresh = new TreeRefresh();
 
   /** Replaces the contents of the view. */
   show(entries: ChunkedFileEntry[], source: ChunksSource): void {
@@ -119,12 +122,14 @@ export class ChunksTreeProvider implements vscode.TreeDataProvider<ChunkTreeNode
       return node;
     });
     this.currentSource = source;
+    this.refresh.changed();
     this.changed.fire(undefined);
   }
 
   clear(): void {
     this.roots = [];
     this.currentSource = undefined;
+    this.refresh.changed();
     this.changed.fire(undefined);
   }
 
@@ -154,8 +159,9 @@ export class ChunksTreeProvider implements vscode.TreeDataProvider<ChunkTreeNode
   }
 
   getChildren(element?: ChunkTreeNode): ChunkTreeNode[] {
-    if (!element) return this.roots;
-    return element.children;
+    if (element) return element.children;
+    this.refresh.rootsRead();
+    return this.roots;
   }
 
   getParent(element: ChunkTreeNode): ChunkTreeNode | undefined {

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ChunkedFile } from '../../../src/core/types';
+import type { ChunkedFile, CompressionResult } from '../../../src/core/types';
 import { EXTENSION_ID, activateContextZip, closeAllEditors, fixtureUri, workspaceRoot } from './extensionApi';
 
 /** Runs the bundled CLI shipped in the extension (dist/cli.js) in the workspace folder. */
@@ -73,6 +73,35 @@ suite('contextzip CLI (bundled dist/cli.js)', () => {
       inEditor.chunks.map((c) => `${c.name} ${c.kind} ${c.startLine}-${c.endLine} ${c.parent}`),
       fromCli,
     );
+  });
+
+  test('compress --json: every chunk carries keptTokens, and the engine dropReason when it lost lines', function () {
+    this.timeout(120_000);
+    const r = cli(
+      'compress',
+      '--query',
+      'How is the distance between two points computed?',
+      '--budget',
+      '160',
+      '--json',
+      '--quiet',
+      'src',
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const result = JSON.parse(r.stdout) as CompressionResult;
+    const reasons = ['pruned', 'pruned-away', 'too-large', 'below-cut', 'over-budget', 'not-scored', 'blank'];
+    assert.ok(result.chunks.some((c) => c.status === 'dropped'));
+    for (const c of result.chunks) {
+      assert.equal(typeof c.keptTokens, 'number', c.name);
+      if (c.status === 'kept') {
+        assert.equal(c.dropReason, undefined, c.name);
+        assert.equal(c.keptTokens, c.tokens, c.name);
+      } else {
+        assert.ok(reasons.includes(c.dropReason ?? ''), `${c.name}: ${c.dropReason}`);
+        if (c.status === 'dropped') assert.equal(c.keptTokens, 0, c.name);
+        else assert.equal(c.dropReason, 'pruned');
+      }
+    }
   });
 
   test('bad arguments: exit code 2 and a one-line message', () => {

@@ -40,11 +40,12 @@ suite('reasoning-trace compression', () => {
         originalTokens: number;
         compressedTokens: number;
         text: string;
-        steps: Array<{ kept: boolean; anchored: boolean }>;
+        steps: Array<{ kept: boolean; anchored: boolean; start: number; end: number }>;
       };
       originalUri: vscode.Uri;
       compressedUri: vscode.Uri;
       panel: vscode.WebviewPanel;
+      report: { handleMessage(m: unknown): void };
     };
     assert.ok(out, 'command returned a result');
     assert.ok(out.result.compressedTokens <= out.result.originalTokens);
@@ -62,6 +63,18 @@ suite('reasoning-trace compression', () => {
       tabs.some((l) => l.includes('compressed')),
       `diff tab open: ${tabs.join(' | ')}`,
     );
+    // the report panel answers its page: "reveal" selects the step in the original
+    const step = out.result.steps[1];
+    out.report.handleMessage({ type: 'reveal', start: step.start, end: step.end });
+    out.report.handleMessage({ type: 'reveal', start: 'x' }); // malformed: ignored
+    const t0 = Date.now();
+    const shown = () => {
+      const ed = vscode.window.activeTextEditor;
+      return ed?.document.uri.toString() === file.toString() ? ed.document.getText(ed.selection) : undefined;
+    };
+    while (shown() !== TRACE.slice(step.start, step.end) && Date.now() - t0 < 10_000)
+      await new Promise((r) => setTimeout(r, 25));
+    assert.equal(shown(), TRACE.slice(step.start, step.end));
     out.panel.dispose();
     const lines = api.log.lines();
     assert.ok(!lines.some((l) => l.includes('in-process')), 'ran in the model worker');
