@@ -28,6 +28,7 @@ import { RemoteClient, RemoteHttpError, REMOTE_DEFAULTS, displayUrl } from './re
 import { alignTokens, parseCompletionResponse, type PromptToken } from './remote-response.js';
 import type { ScoreCache } from './score-cache.js';
 import type { ScoredToken, ScoreOptions, Scorer, ScoreRequest, ScoreResult } from './scorer.js';
+import { planTokenWindows } from './windows.js';
 import { byteLevelSpans, spansByCumulativeDecode } from './token-offsets.js';
 import { WordAssociation } from './word-association.js';
 
@@ -522,40 +523,19 @@ export class RemoteScorer implements Scorer {
     return { tgt, spans, strings: spans.map(([s, e]) => text.slice(s, e)) };
   }
 
-  /**
-   * Id windows of at most maxTokens (BOS included), as TransformersScorer plans them: the first
-   * gets as much context as fits; later ones keep half a window of left context.
-   */
+  /** Id windows of at most maxTokens (BOS included), planned as the local scorer plans them (windows.ts). */
   private idWindows(request: number, ctx: number[], tgt: number[]): Job[] {
     const bos = this.local!.bos;
-    const cap = this.maxTokens - 1;
-    const c = ctx.length;
-    if (tgt.length === 0) return [];
-    const all = c === 0 ? tgt : ctx.concat(tgt);
-    const job = (start: number, end: number, p: number): Job => ({
+    const all = ctx.length === 0 ? tgt : ctx.concat(tgt);
+    return planTokenWindows(ctx.length, tgt.length, this.maxTokens - 1).map((w) => ({
       request,
-      prompt: [bos, ...all.slice(start, end)],
-      truncated: start > 0,
-      firstScored: p - start + 1,
-      targetOffset: p - c,
+      prompt: [bos, ...all.slice(w.start, w.end)],
+      truncated: w.truncated,
+      firstScored: w.firstScored - w.start + 1,
+      targetOffset: w.targetOffset,
       windowStart: 0,
       scoredFrom: 0,
-    });
-    if (all.length <= cap) return [job(0, all.length, c)];
-    const overlap = Math.floor(cap / 2);
-    const jobs: Job[] = [];
-    let p = c;
-    let first = true;
-    while (p < all.length) {
-      const remaining = all.length - p;
-      const left = first ? Math.min(p, cap - Math.min(remaining, cap - Math.min(p, overlap))) : Math.min(p, overlap);
-      const start = p - left;
-      const end = Math.min(all.length, start + cap);
-      jobs.push(job(start, end, p));
-      p = end;
-      first = false;
-    }
-    return jobs;
+    }));
   }
 
   /**

@@ -21,6 +21,7 @@ import type { ScoredToken, ScoreOptions, Scorer, ScoreRequest, ScoreResult } fro
 import { ScoreCache } from './score-cache.js';
 import { targetLogprobsModel } from './graph-surgery.js';
 import { byteLevelSpans, spansByCumulativeDecode } from './token-offsets.js';
+import { planTokenWindows } from './windows.js';
 
 type Transformers = typeof import('@huggingface/transformers');
 
@@ -299,37 +300,16 @@ export class TransformersScorer implements Scorer {
     return results as ScoreResult[];
   }
 
-  /**
-   * Splits one request into forward-pass windows of at most maxTokens (with BOS). The first
-   * window gets as much context as fits; later windows keep half a window of left context,
-   * so every scored token sees at least that much of what precedes it.
-   */
+  /** One request's forward-pass windows (windows.ts), as id slices. */
   private planWindows(request: number, ctx: number[], tgt: number[]): Window[] {
-    const cap = this.maxTokens - 1;
     const all = ctx.length === 0 ? tgt : ctx.concat(tgt);
-    const c = ctx.length;
-    if (tgt.length === 0) return [];
-    if (all.length <= cap) return [{ request, ids: all, firstScored: c, targetOffset: 0, truncated: false }];
-    const overlap = Math.floor(cap / 2);
-    const windows: Window[] = [];
-    let p = c; // next target position (index into `all`) to score
-    let first = true;
-    while (p < all.length) {
-      const remaining = all.length - p;
-      const left = first ? Math.min(p, cap - Math.min(remaining, cap - Math.min(p, overlap))) : Math.min(p, overlap);
-      const start = p - left;
-      const end = Math.min(all.length, start + cap);
-      windows.push({
-        request,
-        ids: all.slice(start, end),
-        firstScored: left,
-        targetOffset: p - c,
-        truncated: start > 0,
-      });
-      p = end;
-      first = false;
-    }
-    return windows;
+    return planTokenWindows(ctx.length, tgt.length, this.maxTokens - 1).map((w) => ({
+      request,
+      ids: all.slice(w.start, w.end),
+      firstScored: w.firstScored - w.start,
+      targetOffset: w.targetOffset,
+      truncated: w.truncated,
+    }));
   }
 
   /** Groups windows of similar length so padding stays small and memory stays bounded. */
