@@ -14,7 +14,7 @@ import {
   floatTensor,
   int64Tensor,
   nodeMessage,
-  OnnxEncode,
+  OnnxProto,
   OnnxType,
   tensorMessage,
   valueInfoMessage,
@@ -132,7 +132,7 @@ function writeModel(file: string, withPast: boolean, fp16 = false): void {
     },
   };
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, OnnxEncode.ModelProto.encode(OnnxEncode.ModelProto.fromObject(model)).finish());
+  fs.writeFileSync(file, OnnxProto.ModelProto.encode(OnnxProto.ModelProto.fromObject(model)).finish());
 }
 
 function writeFolder(dir: string, withPast: boolean): void {

@@ -1,9 +1,9 @@
 /**
- * The encode side of onnx.proto (the messages a graph edit writes), for protobufjs. The
- * reader (`onnx.ts`) walks the outer messages on the wire and decodes only small ones; this
- * schema covers what `model/graph-surgery.ts` appends to a graph (nodes with attributes and
- * constant tensors, output value infos) and what tests need to build whole models
- * (ModelProto, GraphProto, initializers with raw data). Field numbers are onnx.proto's.
+ * The one onnx.proto schema of the project, for protobufjs: the fields the inspector's reader
+ * decodes (`onnx.ts` walks the outer messages on the wire and hands only small ones, never a
+ * tensor's blobs, to these types), what `model/graph-surgery.ts` appends to a graph (nodes with
+ * attributes and constant tensors, output value infos), and what tests need to build whole
+ * models (ModelProto, GraphProto, initializers with raw data). Field numbers are onnx.proto's.
  */
 import protobuf from 'protobufjs';
 
@@ -11,6 +11,7 @@ const root = protobuf.Root.fromJSON({
   nested: {
     onnx: {
       nested: {
+        StringStringEntryProto: { fields: { key: { type: 'string', id: 1 }, value: { type: 'string', id: 2 } } },
         OperatorSetIdProto: { fields: { domain: { type: 'string', id: 1 }, version: { type: 'int64', id: 2 } } },
         TensorProto: {
           fields: {
@@ -18,6 +19,8 @@ const root = protobuf.Root.fromJSON({
             dataType: { type: 'int32', id: 2 },
             name: { type: 'string', id: 8 },
             rawData: { type: 'bytes', id: 9 },
+            externalData: { rule: 'repeated', type: 'StringStringEntryProto', id: 13 },
+            dataLocation: { type: 'int32', id: 14 },
           },
         },
         AttributeProto: {
@@ -71,7 +74,8 @@ const root = protobuf.Root.fromJSON({
   },
 });
 
-export const OnnxEncode = {
+export const OnnxProto = {
+  OperatorSetIdProto: root.lookupType('onnx.OperatorSetIdProto'),
   ModelProto: root.lookupType('onnx.ModelProto'),
   GraphProto: root.lookupType('onnx.GraphProto'),
   NodeProto: root.lookupType('onnx.NodeProto'),

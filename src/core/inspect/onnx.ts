@@ -11,55 +11,13 @@
  * MatMulNBits (4-bit block-wise), Gather of int8 rows times a per-row scale, MatMulInteger.
  */
 import path from 'node:path';
-import protobuf from 'protobufjs';
 import { decodePlain, halfToFloat, PLAIN_BYTES, product, type PlainType } from './decode.js';
 import { InspectError } from './errors.js';
+import { OnnxProto } from './onnx-proto.js';
 import { FileSource } from './source.js';
 import type { ModelFile, TensorEntry } from './types.js';
 
-const root = protobuf.Root.fromJSON({
-  nested: {
-    onnx: {
-      nested: {
-        StringStringEntryProto: { fields: { key: { type: 'string', id: 1 }, value: { type: 'string', id: 2 } } },
-        OperatorSetIdProto: { fields: { domain: { type: 'string', id: 1 }, version: { type: 'int64', id: 2 } } },
-        TensorProto: {
-          fields: {
-            dims: { rule: 'repeated', type: 'int64', id: 1 },
-            dataType: { type: 'int32', id: 2 },
-            name: { type: 'string', id: 8 },
-            externalData: { rule: 'repeated', type: 'StringStringEntryProto', id: 13 },
-            dataLocation: { type: 'int32', id: 14 },
-          },
-        },
-        AttributeProto: {
-          fields: {
-            name: { type: 'string', id: 1 },
-            f: { type: 'float', id: 2 },
-            i: { type: 'int64', id: 3 },
-            s: { type: 'bytes', id: 4 },
-            floats: { rule: 'repeated', type: 'float', id: 7 },
-            ints: { rule: 'repeated', type: 'int64', id: 8 },
-            type: { type: 'int32', id: 20 },
-          },
-        },
-        NodeProto: {
-          fields: {
-            input: { rule: 'repeated', type: 'string', id: 1 },
-            output: { rule: 'repeated', type: 'string', id: 2 },
-            name: { type: 'string', id: 3 },
-            opType: { type: 'string', id: 4 },
-            attribute: { rule: 'repeated', type: 'AttributeProto', id: 5 },
-            domain: { type: 'string', id: 7 },
-          },
-        },
-      },
-    },
-  },
-});
-const TensorProto = root.lookupType('onnx.TensorProto');
-const NodeProto = root.lookupType('onnx.NodeProto');
-export const OperatorSetIdProto = root.lookupType('onnx.OperatorSetIdProto');
+const { TensorProto, NodeProto, OperatorSetIdProto } = OnnxProto;
 const TO_OBJECT = { longs: Number, defaults: true, arrays: true };
 
 /** onnx.proto TensorProto.DataType -> our element type (undefined: not decodable here). */

@@ -24,13 +24,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import protobuf from 'protobufjs';
-import { OperatorSetIdProto, WireCursor } from '../inspect/onnx.js';
+import { WireCursor } from '../inspect/onnx.js';
 import { FileSource } from '../inspect/source.js';
 import {
   floatTensor,
   int64Tensor,
   nodeMessage,
-  OnnxEncode,
+  OnnxProto,
   OnnxType,
   valueInfoMessage,
   type NodeSpec,
@@ -85,7 +85,9 @@ function readLayout(src: FileSource): Layout {
     if (f.field === 8 && f.wire === 2) {
       const save = c.pos;
       c.pos = f.start;
-      const o = OperatorSetIdProto.toObject(OperatorSetIdProto.decode(c.bytes(f.len)), { longs: Number }) as {
+      const o = OnnxProto.OperatorSetIdProto.toObject(OnnxProto.OperatorSetIdProto.decode(c.bytes(f.len)), {
+        longs: Number,
+      }) as {
         domain?: string;
         version?: number;
       };
@@ -246,10 +248,10 @@ export function addTargetLogprobs(srcFile: string, dest: string): void {
     if (blocker) throw new Error(`${srcFile} cannot be patched: ${blocker}`);
     const logitsType = lay.io.outputs.find((o) => o.name === 'logits')!.elemType;
     const extra = [
-      ...targetNodes(logitsType).map((n) => tagged(1, OnnxEncode.NodeProto.encode(nodeMessage(n)).finish())),
+      ...targetNodes(logitsType).map((n) => tagged(1, OnnxProto.NodeProto.encode(nodeMessage(n)).finish())),
       tagged(
         12,
-        OnnxEncode.ValueInfoProto.encode(
+        OnnxProto.ValueInfoProto.encode(
           valueInfoMessage(TARGET_OUTPUT, OnnxType.FLOAT, ['batch_size', 'sequence_length']),
         ).finish(),
       ),
