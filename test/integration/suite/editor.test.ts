@@ -216,7 +216,7 @@ suite('Editor experience (inline results, report, Last Run, budget)', () => {
     assert.match(html, /default-src 'none'/);
     assert.ok(!/https?:\/\/(?!.*vscode)/.test(html.replace(/https:\/\/[^"]*vscode-cdn[^"]*/g, '')), 'no network URLs');
     assert.match(html, new RegExp(`<script nonce="${nonce.replace(/[+/=]/g, '\\$&')}" src="[^"]+report\\.js"`));
-    assert.ok(await api.compress.report.whenReady(), 'the report script ran (uPlot chart) and said ready');
+    assert.ok(await api.compress.report.whenReady(60_000), 'the report script ran (uPlot chart) and said ready');
     const data = api.compress.report.reportData!;
     assert.equal(data.budget, BUDGET);
     assert.equal(data.points.length, run.result.chunks.filter((c) => c.rank > 0).length);
@@ -239,7 +239,7 @@ suite('Editor experience (inline results, report, Last Run, budget)', () => {
     assert.equal(next.result.budget, 220);
     assert.equal(next.query, QUERY);
     assert.equal(api.compress.report.run?.id, next.id);
-    assert.ok(await api.compress.report.whenReady());
+    assert.ok(await api.compress.report.whenReady(60_000));
     run = next; // the inline results now show this run
   });
 
