@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { createChunker, type Chunker } from '../../src/core/chunk/index.js';
 import { bm25Scores } from '../../src/core/code/bm25.js';
 import { compressCode } from '../../src/core/code/compress.js';
+import { ChunkedFileCache } from '../../src/core/code/chunked-file-cache.js';
 import { compressSources, type SourceText } from '../../src/core/code/compress-sources.js';
 import { cheapRelevance } from '../../src/core/code/rank.js';
 import { UsageError } from '../../src/core/errors.js';
@@ -211,6 +212,32 @@ describe('compressCode with the embedded model', () => {
     );
     assert.ok(one.compressedTokens <= one.budget);
     assertVerbatim(one, sources);
+  });
+
+  it('parses only what changed since the last run with the same chunker', async () => {
+    const query = 'parse the configuration file and validate the port';
+    const cache = new ChunkedFileCache();
+    const at30 = (srcs: SourceText[], chunkedFiles: ChunkedFileCache | null) =>
+      compressSources({ sources: srcs, chunker, query, budget: { ratio: 0.3 }, scorer, countTokens, chunkedFiles });
+    const first = await at30(sources, cache);
+    assert.equal(cache.hits, 0);
+    assert.equal(cache.size, 4);
+    const again = await at30(sources, cache);
+    assert.equal(cache.hits, 4);
+    assert.equal(again.text, first.text);
+    // One file edited: it alone is parsed again, and the result is what a fresh parse gives.
+    const edited = sources.map((s) =>
+      s.file === 'server.go' ? { ...s, text: s.text.replace('\n', '\n// edited\n') } : s,
+    );
+    const warm = await at30(edited, cache);
+    assert.equal(cache.hits, 7);
+    assert.equal(cache.size, 5);
+    const fresh = await at30(edited, null);
+    assert.equal(warm.text, fresh.text);
+    assert.deepEqual(
+      warm.chunks.map((c) => [c.file, c.startLine, c.endLine, c.tokens, c.rank]),
+      fresh.chunks.map((c) => [c.file, c.startLine, c.endLine, c.tokens, c.rank]),
+    );
   });
 
   it('uniform AMI weighting (LongCodeZip) ranks the same chunks, differs in score, holds the budget', async () => {

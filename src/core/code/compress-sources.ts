@@ -4,6 +4,7 @@
  */
 import { createChunker, type Chunker, type ChunkingOptions } from '../chunk/index.js';
 import type { ChunkedFile, CompressionResult, SkippedFile } from '../types.js';
+import { ChunkedFileCache } from './chunked-file-cache.js';
 import { compressCode, type CompressCodeOptions } from './compress.js';
 
 export interface SourceText {
@@ -18,6 +19,17 @@ export interface CompressSourcesOptions extends Omit<CompressCodeOptions, 'files
   chunking?: ChunkingOptions;
   /** Files skipped before chunking (binary, too large...), reported back with the result. */
   skipped?: SkippedFile[];
+  /** Parsed files of earlier runs with this chunker (default: the chunker's own; null: none). */
+  chunkedFiles?: ChunkedFileCache | null;
+}
+
+/** One per chunker: the warm worker's shared chunker re-parses only what changed since its last run. */
+const chunkedFilesOf = new WeakMap<Chunker, ChunkedFileCache>();
+
+function chunkedFilesFor(chunker: Chunker): ChunkedFileCache {
+  let cache = chunkedFilesOf.get(chunker);
+  if (!cache) chunkedFilesOf.set(chunker, (cache = new ChunkedFileCache()));
+  return cache;
 }
 
 let sharedChunker: Promise<Chunker> | undefined;
@@ -34,19 +46,23 @@ export async function compressSources(
   const tp = performance.now();
   const chunker = options.chunker ?? (await getSharedChunker());
   await chunker.loadFor(options.sources); // only the grammars of the languages present
+  const cache = options.chunkedFiles === undefined ? chunkedFilesFor(chunker) : options.chunkedFiles;
   const n = options.sources.length;
   // Parse progress about every 1% (chunking is synchronous: the callback must stay cheap).
   const every = Math.max(1, Math.floor(n / 100));
   const files: ChunkedFile[] = options.sources.map((s, k) => {
-    const file = chunker.chunkFile(s.file, s.text, { ...options.chunking, countTokens: options.countTokens });
+    const chunking = { ...options.chunking, countTokens: options.countTokens };
+    const parse = () => chunker.chunkFile(s.file, s.text, chunking);
+    const file = cache ? cache.get(s.file, s.text, chunking, parse) : parse();
     if ((k + 1) % every === 0 || k + 1 === n) options.onProgress?.('parse', k + 1, n);
     return file;
   });
   const parseMs = performance.now() - tp;
-  const { sources: _sources, chunker: _chunker, chunking: _chunking, skipped, ...rest } = options;
+  const { sources: _sources, chunker: _chunker, chunking: _chunking, chunkedFiles: _cf, skipped, ...rest } = options;
   void _sources;
   void _chunker;
   void _chunking;
+  void _cf;
   const result = await compressCode({ ...rest, files, parseMs });
   return { ...result, skipped: skipped ?? [] };
 }
