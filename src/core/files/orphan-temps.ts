@@ -28,3 +28,12 @@ export function removeOrphanTemps(dir: string, writerPid: (name: string) => numb
     fs.rmSync(path.join(dir, name), { force: true });
   }
 }
+
+/** Removes `<file>.<pid>.<time>.tmp` files next to `file` whose writer is gone (a save killed mid-write). */
+export function removeOrphanSaveTemps(file: string): void {
+  const prefix = `${path.basename(file)}.`;
+  removeOrphanTemps(path.dirname(file), (name) => {
+    const m = name.startsWith(prefix) ? /^(\d+)\.\d+\.tmp$/.exec(name.slice(prefix.length)) : null;
+    return m ? Number(m[1]) : null;
+  });
+}

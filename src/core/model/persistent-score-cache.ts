@@ -11,7 +11,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { removeOrphanTemps } from '../files/orphan-temps.js';
+import { removeOrphanSaveTemps } from '../files/orphan-temps.js';
 import type { ModelInfo } from '../types.js';
 import { ScoreCache } from './score-cache.js';
 import type { ScoreResult } from './scorer.js';
@@ -253,15 +253,6 @@ export function ensureDir(dir: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Removes `<file>.<pid>.<time>.tmp` files whose writer is gone (a save killed mid-write). */
-function removeOrphanSaveTemps(file: string): void {
-  const prefix = `${path.basename(file)}.`;
-  removeOrphanTemps(path.dirname(file), (name) => {
-    const m = name.startsWith(prefix) ? /^(\d+)\.\d+\.tmp$/.exec(name.slice(prefix.length)) : null;
-    return m ? Number(m[1]) : null;
-  });
 }
 
 /** The continuation text, rebuilt from token spans (exact: spans tile the text). */

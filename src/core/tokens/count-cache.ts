@@ -16,7 +16,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { removeOrphanTemps } from '../files/orphan-temps.js';
+import { removeOrphanSaveTemps } from '../files/orphan-temps.js';
 import type { TokenCounter } from './estimate.js';
 
 const MAGIC = Buffer.from('CZTOKCNT', 'latin1');
@@ -142,7 +142,7 @@ export class TokenCountCache {
         o = buf.writeDoubleLE(n, o);
       }
       fs.mkdirSync(path.dirname(file), { recursive: true });
-      removeOrphanCountTemps(file);
+      removeOrphanSaveTemps(file);
       const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
       try {
         fs.writeFileSync(tmp, buf);
@@ -181,13 +181,4 @@ function readFile(file: string, tokenizer: string): Array<[string, number]> | nu
     out[i] = [buf.toString('latin1', o, o + KEY_BYTES), buf.readDoubleLE(o + KEY_BYTES)];
   }
   return out;
-}
-
-/** Removes `<file>.<pid>.<time>.tmp` files whose writer is gone (a save killed mid-write). */
-function removeOrphanCountTemps(file: string): void {
-  const prefix = `${path.basename(file)}.`;
-  removeOrphanTemps(path.dirname(file), (name) => {
-    const m = name.startsWith(prefix) ? /^(\d+)\.\d+\.tmp$/.exec(name.slice(prefix.length)) : null;
-    return m ? Number(m[1]) : null;
-  });
 }

@@ -17,6 +17,16 @@ import { activateContextZip, closeAllEditors, fixtureUri, snapshotWorkspace } fr
 const QUERY = 'How is the distance between two points computed, and which shapes contain a point?';
 const BUDGET = 160;
 
+/** The workspace compressed for QUERY at BUDGET, without a notification or preview. */
+const compressWorkspace = () =>
+  vscode.commands.executeCommand<CompressionRun | undefined>('contextzip.compressForQuery', {
+    query: QUERY,
+    scope: 'workspace',
+    budget: BUDGET,
+    notify: false,
+    openPreview: false,
+  });
+
 async function until(cond: () => boolean, what: string, ms = 15_000): Promise<void> {
   const t0 = Date.now();
   while (!cond()) {
@@ -63,13 +73,7 @@ suite('Editor experience (inline results, report, Last Run, budget)', () => {
     await vscode.workspace
       .getConfiguration('contextzip')
       .update('inline.enabled', true, vscode.ConfigurationTarget.Global);
-    const r = await vscode.commands.executeCommand<CompressionRun | undefined>('contextzip.compressForQuery', {
-      query: QUERY,
-      scope: 'workspace',
-      budget: BUDGET,
-      notify: false,
-      openPreview: false,
-    });
+    const r = await compressWorkspace();
     assert.ok(r, `no run; log:\n${api.log.lines().slice(-15).join('\n')}`);
     run = r;
   });
@@ -397,13 +401,7 @@ suite('Bugs a new user met first (issue 12)', () => {
     const before = api.log.lines().length;
     // The ContextZip views hidden: the reveal has to show the view while it refreshes.
     await vscode.commands.executeCommand('workbench.view.explorer');
-    const r = await vscode.commands.executeCommand<CompressionRun | undefined>('contextzip.compressForQuery', {
-      query: QUERY,
-      scope: 'workspace',
-      budget: BUDGET,
-      notify: false,
-      openPreview: false,
-    });
+    const r = await compressWorkspace();
     assert.ok(r);
     const view = api.compress.lastRunView;
     const selected = () => {
