@@ -20,6 +20,8 @@ import {
 } from '../core/model/index.js';
 import { UsageError } from '../core/errors.js';
 import { parseNumberOption, parseOptionalNumber, threadsRange } from './options.js';
+/** Inlined by esbuild from package.json (read by tsx from source): names the chunk-layouts file. */
+import { version as CLI_VERSION } from '../../package.json';
 
 /** The environment variable the CLI and the MCP server read the remote scorer's API key from. */
 export const SCORER_API_KEY_ENV = 'CONTEXTZIP_SCORER_API_KEY';
@@ -188,6 +190,7 @@ export function openScoreCache(opts: CacheCliOptions): CacheFolder | undefined {
     model,
     maxMB,
     targetTokenizer: opts.tokenizer,
+    chunkLayoutsVersion: CLI_VERSION,
   });
   if (!folder)
     process.stderr.write(`contextzip: warning: score cache folder ${dir} is not usable; scores are not persisted\n`);

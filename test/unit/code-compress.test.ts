@@ -3,12 +3,13 @@
 // output when everything fits, clear errors, and cache reuse after a one-function edit.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createChunker, type Chunker } from '../../src/core/chunk/index.js';
 import { bm25Scores } from '../../src/core/code/bm25.js';
 import { compressCode } from '../../src/core/code/compress.js';
-import { ChunkedFileCache } from '../../src/core/code/chunked-file-cache.js';
+import { ChunkedFileCache } from '../../src/core/chunk/chunked-file-cache.js';
 import { compressSources, type SourceText } from '../../src/core/code/compress-sources.js';
 import { cheapRelevance } from '../../src/core/code/rank.js';
 import { UsageError } from '../../src/core/errors.js';
@@ -238,6 +239,39 @@ describe('compressCode with the embedded model', () => {
       warm.chunks.map((c) => [c.file, c.startLine, c.endLine, c.tokens, c.rank]),
       fresh.chunks.map((c) => [c.file, c.startLine, c.endLine, c.tokens, c.rank]),
     );
+  });
+
+  it('a new process reuses the saved chunk layouts: same chunks, no parse; a changed file is parsed', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cz-layouts-'));
+    const file = path.join(dir, 'chunks-test.json');
+    try {
+      const first = new ChunkedFileCache();
+      const opts = { countTokens };
+      const fresh = sources.map((s) => first.get(s.file, s.text, opts, () => chunker.chunkFile(s.file, s.text, opts)));
+      assert.equal(first.save(file), true);
+      assert.equal(first.save(file), false); // nothing new to write
+      const second = new ChunkedFileCache();
+      assert.equal(second.load(file), 4);
+      let parsed = 0;
+      const edited = sources.map((s) => (s.file === 'router.ts' ? { ...s, text: `// edited\n${s.text}` } : s));
+      const again = edited.map((s) =>
+        second.get(s.file, s.text, opts, () => {
+          parsed++;
+          return chunker.chunkFile(s.file, s.text, opts);
+        }),
+      );
+      assert.equal(parsed, 1);
+      assert.equal(second.hits, 3);
+      again.forEach((f, k) => {
+        if (sources[k].file === 'router.ts') return;
+        assert.deepEqual(f, fresh[k]); // text sliced back from the source, tokens recounted
+      });
+      // A corrupt file is an empty cache.
+      fs.writeFileSync(file, '{"format":"contextzip-chunk-layouts-v1","layouts":{"k":{"chunks":[1]}}}');
+      assert.equal(new ChunkedFileCache().load(file), 0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('uniform AMI weighting (LongCodeZip) ranks the same chunks, differs in score, holds the budget', async () => {

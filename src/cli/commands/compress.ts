@@ -167,6 +167,7 @@ async function run(paths: string[], opts: CompressCliOptions, settings: Compress
       prefilter,
       ranking,
       amiWeighting,
+      chunkedFiles: cache?.chunkedFiles,
       onProgress: (stage, done, total) => {
         const { label, unit } = COMPRESSION_STAGE_LABELS[stage] ?? { label: stage, unit: '' };
         progress.update(label, done, total, unit);

@@ -4,7 +4,7 @@
  */
 import { createChunker, type Chunker, type ChunkingOptions } from '../chunk/index.js';
 import type { ChunkedFile, CompressionResult, SkippedFile } from '../types.js';
-import { ChunkedFileCache } from './chunked-file-cache.js';
+import { ChunkedFileCache } from '../chunk/chunked-file-cache.js';
 import { compressCode, type CompressCodeOptions } from './compress.js';
 
 export interface SourceText {

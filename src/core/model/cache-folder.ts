@@ -6,6 +6,8 @@
  *   tokens-<fingerprint>.bin    token counts of the model's tokenizer (Scorer.countTokens)
  *   tokens-<encoding>.bin       token counts of the target tokenizer (o200k_base, cl100k_base)
  *   assoc-<fingerprint>.bin     word-association normalizers of chunks (word-association.ts)
+ *   chunks-<version>.json       chunk layouts of parsed files (chunk/chunked-file-cache.ts), per
+ *                               ContextZip version, when `chunkLayoutsVersion` is given
  *
  * The folder has a size cap (default 256 MB; `contextzip.cache.maxSizeMB`, `--cache-max-mb`).
  * The current model's score file gets 70% of it and each count file 7.5% (the oldest entries
@@ -17,6 +19,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { TokenCountCache, DEFAULT_COUNT_CACHE_ENTRIES } from '../tokens/count-cache.js';
+import { ChunkedFileCache } from '../chunk/chunked-file-cache.js';
 import { targetCountCache } from '../tokens/index.js';
 import type { ModelInfo } from '../types.js';
 import { ensureDir, PersistentScoreCache, scoreCacheFile } from './persistent-score-cache.js';
@@ -24,7 +27,7 @@ import { ensureDir, PersistentScoreCache, scoreCacheFile } from './persistent-sc
 export const DEFAULT_CACHE_MAX_MB = 256;
 
 /** Names of the files this folder's caches own (and may prune). */
-const CACHE_FILE = /^(scores-[^/\\]+\.json|(tokens|assoc)-[^/\\]+\.bin)$/;
+const CACHE_FILE = /^((scores|chunks)-[^/\\]+\.json|(tokens|assoc)-[^/\\]+\.bin)$/;
 /** Bytes per saved count entry (20-byte key + float64). */
 const COUNT_ENTRY_BYTES = 28;
 
@@ -37,6 +40,8 @@ export interface CacheFolderOptions {
   maxMB?: number;
   /** Target tokenizer whose counts persist too (o200k_base or cl100k_base; others are not cached). */
   targetTokenizer?: string;
+  /** The running ContextZip version: parsed files' layouts persist too (chunks-<version>.json). */
+  chunkLayoutsVersion?: string;
 }
 
 export class CacheFolder {
@@ -45,6 +50,8 @@ export class CacheFolder {
   readonly modelCounts = new TokenCountCache();
   /** Word-association normalizers by chunk text; give it to createScorer as `associationNormalizers`. */
   readonly associationNormalizers = new TokenCountCache();
+  /** Parsed files; give it to compressSources as `chunkedFiles` (persisted with chunkLayoutsVersion). */
+  readonly chunkedFiles = new ChunkedFileCache();
   /** Target tokenizers whose (process-wide) count caches this folder loads and saves. */
   private readonly targets = new Map<TargetEncoding, TokenCountCache>();
   readonly maxBytes: number;
@@ -70,6 +77,7 @@ export class CacheFolder {
     folder.modelCounts.load(folder.modelCountsFile, folder.modelTokenizerId);
     folder.associationNormalizers.load(folder.associationFile, folder.associationId);
     if (options.targetTokenizer) folder.addTargetTokenizer(options.targetTokenizer);
+    if (folder.chunkLayoutsFile) folder.chunkedFiles.load(folder.chunkLayoutsFile);
     // In use now: the least-recently-used pruning goes by modification time.
     for (const f of folder.files()) touch(f);
     return folder;
@@ -95,6 +103,11 @@ export class CacheFolder {
     return `model:${this.options.fingerprint}`;
   }
 
+  private get chunkLayoutsFile(): string | undefined {
+    const v = this.options.chunkLayoutsVersion;
+    return v ? path.join(this.options.dir, `chunks-${v.replace(/[^A-Za-z0-9._-]/g, '_')}.json`) : undefined;
+  }
+
   private get associationFile(): string {
     return path.join(this.options.dir, `assoc-${this.options.fingerprint}.bin`);
   }
@@ -114,6 +127,7 @@ export class CacheFolder {
       this.modelCountsFile,
       this.associationFile,
       ...[...this.targets.keys()].map((t) => this.targetCountsFile(t)),
+      ...(this.chunkLayoutsFile ? [this.chunkLayoutsFile] : []),
     ];
   }
 
@@ -122,6 +136,7 @@ export class CacheFolder {
     this.scores.clear();
     this.modelCounts.clear();
     this.associationNormalizers.clear();
+    this.chunkedFiles.clear();
     for (const c of this.targets.values()) c.clear();
   }
 
@@ -136,6 +151,7 @@ export class CacheFolder {
       this.modelCounts.save(this.modelCountsFile, this.modelTokenizerId, countEntries);
       this.associationNormalizers.save(this.associationFile, this.associationId, countEntries);
       for (const [name, cache] of this.targets) cache.save(this.targetCountsFile(name), name, countEntries);
+      if (this.chunkLayoutsFile) this.chunkedFiles.save(this.chunkLayoutsFile);
       return { pruned: pruneCacheFolder(this.options.dir, this.maxBytes, this.files()).deleted };
     } catch {
       return { pruned: [] };

@@ -373,7 +373,7 @@ export class ModelService implements vscode.Disposable {
     let files = 0;
     if (fs.existsSync(this.scoresDir)) {
       for (const name of await fs.promises.readdir(this.scoresDir)) {
-        if (!/^(scores-.*\.json|(tokens|assoc)-.*\.bin)(\..*\.tmp)?$/.test(name)) continue;
+        if (!/^((scores|chunks)-.*\.json|(tokens|assoc)-.*\.bin)(\..*\.tmp)?$/.test(name)) continue;
         await fs.promises.rm(path.join(this.scoresDir, name), { force: true });
         files++;
       }

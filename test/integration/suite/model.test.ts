@@ -184,7 +184,7 @@ suite('Model', () => {
     fs.writeFileSync(path.join(scores, 'keep-me.txt'), 'not a score file');
     // The worker persists its own caches here too (scores, token counts, association
     // normalizers; saved when idle): every such file goes, and nothing else.
-    const cacheFile = /^(scores-.*\.json|(tokens|assoc)-.*\.bin)$/;
+    const cacheFile = /^((scores|chunks)-.*\.json|(tokens|assoc)-.*\.bin)$/;
     const before = fs.readdirSync(scores).filter((f) => cacheFile.test(f));
     assert.ok(before.includes('scores-0123456789abcdef.json'));
     const result = await vscode.commands.executeCommand<{ cleared: number; files: number }>('contextzip.clearCaches');
