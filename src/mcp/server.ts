@@ -11,7 +11,6 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { RootsListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { COMPRESSION_DEFAULTS } from '../core/budget.js';
-import type { CotJobPayload } from '../core/cot/jobs.js';
 import { CancelledError, UsageError } from '../core/errors.js';
 import { cotSummaryLine, omittedSummaryLine } from '../core/feed/result-text.js';
 import {
@@ -20,6 +19,7 @@ import {
   toolBudget,
   type CompressCodeInput,
   type CompressReasoningInput,
+  cotJobPayloadFor,
 } from '../core/feed/tool-inputs.js';
 import { ModelWorkerClient, type JobOptions } from '../worker/client.js';
 import type { JobPayload, JobResultOf } from '../worker/job-table.js';
@@ -128,16 +128,7 @@ export function createContextZipMcpServer(options: ContextZipMcpOptions): McpSer
     (args, extra) =>
       asToolResult('compress_reasoning', options.log, async () => {
         const input = args as CompressReasoningInput;
-        const budget = toolBudget(input, { ratio: COMPRESSION_DEFAULTS.trace.ratio });
-        const payload: CotJobPayload = {
-          model: options.model,
-          input: input.trace,
-          answer: input.answer,
-          problem: input.problem,
-          ratio: budget.ratio,
-          budget: budget.tokens,
-          tokenizer: tokenizer === 'model' ? 'o200k_base' : tokenizer,
-        };
+        const payload = cotJobPayloadFor(input, options.model, tokenizer, COMPRESSION_DEFAULTS.trace.ratio);
         const result = await options.worker.run('cot', payload, {
           cancellation: extra.signal,
           onProgress: progressSender(extra),

@@ -2,22 +2,17 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { isolatedEnv, rmTmp, runCli, tmpDir, writeTree } from './cli-harness.js';
+import { describe, test } from 'node:test';
+import { isolatedWorkspace, runCli, writeTree } from './cli-harness.js';
 
 describe('robustness: bad arguments', () => {
-  let dir: string;
-  let env: NodeJS.ProcessEnv;
-  before(() => {
-    dir = tmpDir('args');
-    env = isolatedEnv(dir);
+  const ws = isolatedWorkspace('args', (dir) => {
     writeTree(dir, {
       'r/a.py': 'def area(w, h):\n    return w * h\n',
       'trace.txt': 'We add.\n\nThen we check.\n',
       'query.bin': Buffer.from('find the area\0\0'),
     });
   });
-  after(() => rmTmp(dir));
 
   const compress = (...args: string[]) => ['compress', '--query', 'area', ...args, 'r'];
   const cases: Array<[string[], string]> = [
@@ -47,7 +42,7 @@ describe('robustness: bad arguments', () => {
   ];
   for (const [args, message] of cases) {
     test(`${args.join(' ')} -> exit 2`, async () => {
-      const r = await runCli(args, { cwd: dir, env });
+      const r = await runCli(args, { cwd: ws.dir, env: ws.env });
       assert.equal(r.code, 2, r.stderr);
       assert.equal(r.stdout, '');
       assert.equal(r.stderr.split('\n').filter(Boolean).length, 1, r.stderr);
@@ -57,8 +52,8 @@ describe('robustness: bad arguments', () => {
 
   test('--query-file /dev/zero stops at the 1 MB query limit at once', async () => {
     const r = await runCli(['compress', '--query-file', '/dev/zero', '--ratio', '0.5', 'r'], {
-      cwd: dir,
-      env,
+      cwd: ws.dir,
+      env: ws.env,
       timeoutMs: 30_000,
     });
     assert.equal(r.code, 2, r.stderr);
@@ -67,8 +62,8 @@ describe('robustness: bad arguments', () => {
 
   test('a trace on stdin over the 16 MB limit is refused', async () => {
     const r = await runCli(['cot', '--input', '-', '--ratio', '0.5'], {
-      cwd: dir,
-      env,
+      cwd: ws.dir,
+      env: ws.env,
       input: 'a'.repeat(16 * 1024 * 1024 + 1),
     });
     assert.equal(r.code, 2, r.stderr);
@@ -76,10 +71,10 @@ describe('robustness: bad arguments', () => {
   });
 
   test('--exclude takes one glob per use and leaves the paths alone (compress and chunks)', async () => {
-    writeTree(dir, { 'r/skip_me.py': 'def skipped():\n    return 0\n' });
+    writeTree(ws.dir, { 'r/skip_me.py': 'def skipped():\n    return 0\n' });
     const chunks = await runCli(['chunks', '--json', '--exclude', 'skip_*', '--exclude', '*.txt', 'r'], {
-      cwd: dir,
-      env,
+      cwd: ws.dir,
+      env: ws.env,
     });
     assert.equal(chunks.code, 0, chunks.stderr);
     assert.deepEqual(
@@ -88,22 +83,22 @@ describe('robustness: bad arguments', () => {
     );
     const compress = await runCli(
       ['compress', '--query', 'area', '--budget', '1000', '--exclude', 'skip_*', '--json', 'r'],
-      { cwd: dir, env },
+      { cwd: ws.dir, env: ws.env },
     );
     assert.equal(compress.code, 0, compress.stderr);
     const result = JSON.parse(compress.stdout) as { chunks: Array<{ file: string }> };
     assert.deepEqual([...new Set(result.chunks.map((c) => c.file))], ['a.py']);
-    fs.rmSync(path.join(dir, 'r/skip_me.py'));
+    fs.rmSync(path.join(ws.dir, 'r/skip_me.py'));
   });
 
   test('chunks and compress agree: nothing to read is exit 2 naming the reason', async () => {
-    writeTree(dir, { 'bin/blob.py': Buffer.from([0x64, 0x65, 0x66, 0, 1, 2]) });
+    writeTree(ws.dir, { 'bin/blob.py': Buffer.from([0x64, 0x65, 0x66, 0, 1, 2]) });
     const expected =
       'contextzip: No source files found in bin: blob.py was skipped (binary file (contains NUL bytes)).\n';
-    const c = await runCli(['chunks', 'bin'], { cwd: dir, env });
+    const c = await runCli(['chunks', 'bin'], { cwd: ws.dir, env: ws.env });
     assert.equal(c.code, 2);
     assert.equal(c.stderr, expected.replace('blob.py', 'bin/blob.py'));
-    const z = await runCli(['compress', '--query', 'x', '--ratio', '0.5', 'bin'], { cwd: dir, env });
+    const z = await runCli(['compress', '--query', 'x', '--ratio', '0.5', 'bin'], { cwd: ws.dir, env: ws.env });
     assert.equal(z.code, 2);
     assert.equal(z.stderr, expected);
   });

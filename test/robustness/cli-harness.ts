@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 
 export const ROOT = path.join(__dirname, '..', '..');
 export const CLI = path.join(ROOT, 'src', 'cli', 'main.ts');
@@ -159,4 +160,22 @@ export function runCliInTty(
     });
     child.stdin.end(options.input ?? '');
   });
+}
+
+/**
+ * A temp folder for one describe block (created before its tests, removed after them), with an
+ * environment that keeps the CLI's caches and home inside it; `setup` fills the folder.
+ */
+export function isolatedWorkspace(
+  prefix: string,
+  setup?: (dir: string) => void,
+): { readonly dir: string; readonly env: NodeJS.ProcessEnv } {
+  const ws = { dir: '', env: {} as NodeJS.ProcessEnv };
+  before(() => {
+    ws.dir = tmpDir(prefix);
+    ws.env = isolatedEnv(ws.dir);
+    setup?.(ws.dir);
+  });
+  after(() => rmTmp(ws.dir));
+  return ws;
 }

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { isolatedEnv, rmTmp, runCli, tmpDir } from './cli-harness.js';
+import { describe, test } from 'node:test';
+import { isolatedWorkspace, runCli } from './cli-harness.js';
 
 const trace = (i: number): string =>
   [
@@ -15,22 +15,16 @@ const record = (id: string, i: number): string =>
   JSON.stringify({ id, think: trace(i), final_answer: `best_${i} = max(value_${i})` });
 
 describe('robustness: cot-batch data safety', () => {
-  let dir: string;
-  let env: NodeJS.ProcessEnv;
-  before(() => {
-    dir = tmpDir('cotbatch');
-    env = isolatedEnv(dir);
-  });
-  after(() => rmTmp(dir));
+  const ws = isolatedWorkspace('cotbatch');
 
   const batch = (input: string, output: string) =>
     runCli(['cot-batch', '--input', input, '--output', output, '--ratio', '0.8', '--tokenizer', 'estimate'], {
-      env,
+      env: ws.env,
     });
 
   test('an output whose last record has no final newline keeps that record', async () => {
-    const input = path.join(dir, 'nl-in.jsonl');
-    const output = path.join(dir, 'nl-out.jsonl');
+    const input = path.join(ws.dir, 'nl-in.jsonl');
+    const output = path.join(ws.dir, 'nl-out.jsonl');
     fs.writeFileSync(input, `${record('a', 1)}\n${record('b', 2)}\n`);
     const previous = `${JSON.stringify({ id: 'a', think: 'done before', contextzip: {} })}`; // no newline
     fs.writeFileSync(output, previous);
@@ -46,8 +40,8 @@ describe('robustness: cot-batch data safety', () => {
   });
 
   test('a half-written last line of a killed run is dropped, complete records stay', async () => {
-    const input = path.join(dir, 'half-in.jsonl');
-    const output = path.join(dir, 'half-out.jsonl');
+    const input = path.join(ws.dir, 'half-in.jsonl');
+    const output = path.join(ws.dir, 'half-out.jsonl');
     fs.writeFileSync(input, `${record('a', 1)}\n`);
     const done = JSON.stringify({ id: 'z', think: 'x' });
     fs.writeFileSync(output, `${done}\n{"id": "a", "think": "half wri`);
@@ -62,8 +56,8 @@ describe('robustness: cot-batch data safety', () => {
   });
 
   test('an output that is a hard link to the input is refused and the input is untouched', async () => {
-    const input = path.join(dir, 'link-in.jsonl');
-    const output = path.join(dir, 'link-out.jsonl');
+    const input = path.join(ws.dir, 'link-in.jsonl');
+    const output = path.join(ws.dir, 'link-out.jsonl');
     const content = `${record('a', 1)}\n${record('b', 2)}\n`;
     fs.writeFileSync(input, content);
     fs.linkSync(input, output);
@@ -74,8 +68,8 @@ describe('robustness: cot-batch data safety', () => {
   });
 
   test('a byte-order mark does not cost the first record', async () => {
-    const input = path.join(dir, 'bom-in.jsonl');
-    const output = path.join(dir, 'bom-out.jsonl');
+    const input = path.join(ws.dir, 'bom-in.jsonl');
+    const output = path.join(ws.dir, 'bom-out.jsonl');
     fs.writeFileSync(input, `\uFEFF${record('first', 1)}\n${record('second', 2)}\n`);
     const r = await batch(input, output);
     assert.equal(r.code, 0, r.stderr);
@@ -89,16 +83,16 @@ describe('robustness: cot-batch data safety', () => {
   });
 
   test('no temporary file is left, and those of killed runs are removed', async () => {
-    const input = path.join(dir, 'tmp-in.jsonl');
-    const output = path.join(dir, 'tmp-out.jsonl');
+    const input = path.join(ws.dir, 'tmp-in.jsonl');
+    const output = path.join(ws.dir, 'tmp-out.jsonl');
     fs.writeFileSync(input, `${record('a', 1)}\n`);
     // pid 2^22 + 1 is above Linux's pid_max limit: no such process can be alive.
-    const orphan = path.join(dir, `.tmp-out.jsonl.contextzip-${2 ** 22 + 1}.tmp`);
+    const orphan = path.join(ws.dir, `.tmp-out.jsonl.contextzip-${2 ** 22 + 1}.tmp`);
     fs.writeFileSync(orphan, 'partial');
     const r = await batch(input, output);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(
-      fs.readdirSync(dir).filter((n) => n.startsWith('.tmp-out.jsonl')),
+      fs.readdirSync(ws.dir).filter((n) => n.startsWith('.tmp-out.jsonl')),
       [],
     );
   });

@@ -5,24 +5,19 @@
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { isolatedEnv, rmTmp, runCli, tmpDir, writeTree } from './cli-harness.js';
+import { describe, test } from 'node:test';
+import { isolatedWorkspace, runCli, writeTree } from './cli-harness.js';
 
 const GUARD = ['--require', path.join(__dirname, 'network-guard.cjs')];
 
 describe('robustness: no network in default runs', () => {
-  let dir: string;
-  let env: NodeJS.ProcessEnv;
-  before(() => {
-    dir = tmpDir('net');
-    env = isolatedEnv(dir);
+  const ws = isolatedWorkspace('net', (dir) => {
     writeTree(dir, {
       'src/a.py': 'def area(w, h):\n    return w * h\n\n\ndef perimeter(w, h):\n    return 2 * (w + h)\n',
       'trace.txt': 'We need the area.\n\nThe weather is nice.\n\nArea is w times h.\n\nFinal answer: w * h\n',
       'in.jsonl': `${JSON.stringify({ id: 1, think: 'We add.\n\nWe check.\n\nDone.' })}\n`,
     });
   });
-  after(() => rmTmp(dir));
 
   const runs: string[][] = [
     ['chunks', '--json', 'src'],
@@ -35,7 +30,7 @@ describe('robustness: no network in default runs', () => {
   ];
   for (const args of runs) {
     test(args.join(' '), async () => {
-      const r = await runCli(args, { cwd: dir, env, nodeArgs: GUARD });
+      const r = await runCli(args, { cwd: ws.dir, env: ws.env, nodeArgs: GUARD });
       assert.doesNotMatch(r.stderr, /network-guard/);
       assert.notEqual(r.code, 99);
       assert.ok(r.code === 0 || /not downloaded yet/.test(r.stderr), r.stderr);
@@ -44,8 +39,8 @@ describe('robustness: no network in default runs', () => {
 
   test('control: the guard stops a connection attempt', async () => {
     const r = await runCli(['compress', '--query', 'x', '--ratio', '0.5', '--model', 'a/b', '--download', 'src'], {
-      cwd: dir,
-      env: { ...env, HF_ENDPOINT: 'http://127.0.0.1:9' },
+      cwd: ws.dir,
+      env: { ...ws.env, HF_ENDPOINT: 'http://127.0.0.1:9' },
       nodeArgs: GUARD,
     });
     assert.equal(r.code, 99, r.stderr);

@@ -1,9 +1,9 @@
 /** Secrets: secret files are not read from folders, secrets inside read files are masked and reported. */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { collectSourceFiles, maskSecrets, secretMarker } from '../../src/core/files/index.js';
-import { isolatedEnv, rmTmp, runCli, tmpDir, writeTree } from './cli-harness.js';
+import { isolatedWorkspace, runCli, writeTree } from './cli-harness.js';
 
 // Token-shaped values are assembled here so this repository holds no literal credentials.
 const GITHUB = ['ghp', '_', 'wWPw5k4aXcaT4fNP0UcnZwJUVFk6LO0pINUx'].join('');
@@ -15,16 +15,10 @@ const PRIVATE_KEY = generateKeyPairSync('rsa', { modulusLength: 1024 })
   .toString();
 
 describe('robustness: secrets', () => {
-  let dir: string;
-  let env: NodeJS.ProcessEnv;
-  before(() => {
-    dir = tmpDir('secrets');
-    env = isolatedEnv(dir);
-  });
-  after(() => rmTmp(dir));
+  const ws = isolatedWorkspace('secrets');
 
   test('secret files are excluded from folder scans whatever their extension', () => {
-    writeTree(dir, {
+    writeTree(ws.dir, {
       'p/app.py': 'def main():\n    return 0\n',
       'p/.env': 'TOKEN=x\n',
       'p/.env.production': 'TOKEN=x\n',
@@ -37,7 +31,7 @@ describe('robustness: secrets', () => {
       'p/.netrc': 'x\n',
       'p/.aws/credentials': 'x\n',
     });
-    const { files } = collectSourceFiles({ root: dir, paths: ['p'], include: 'all' });
+    const { files } = collectSourceFiles({ root: ws.dir, paths: ['p'], include: 'all' });
     assert.deepEqual(files, ['p/app.py']);
   });
 
@@ -76,11 +70,11 @@ describe('robustness: secrets', () => {
   });
 
   test('compress masks secrets, notes them in the JSON and on stderr; --no-mask-secrets keeps them', async () => {
-    writeTree(dir, {
+    writeTree(ws.dir, {
       'c/config.py': `def github_client():\n    token = "${GITHUB}"\n    return connect(token)\n`,
     });
     const args = ['compress', '--query', 'github client', '--ratio', '1', '--json', 'c'];
-    const r = await runCli(args, { cwd: dir, env });
+    const r = await runCli(args, { cwd: ws.dir, env: ws.env });
     assert.equal(r.code, 0, r.stderr);
     assert.ok(!r.stdout.includes(GITHUB));
     const out = JSON.parse(r.stdout) as { text: string; secretsMasked: unknown };
@@ -92,7 +86,7 @@ describe('robustness: secrets', () => {
       r.stderr,
       /^contextzip: masked 1 secret \(config\.py:2 GITHUB_TOKEN\); --no-mask-secrets keeps them$/m,
     );
-    const keep = await runCli([...args, '--no-mask-secrets'], { cwd: dir, env });
+    const keep = await runCli([...args, '--no-mask-secrets'], { cwd: ws.dir, env: ws.env });
     assert.equal(keep.code, 0, keep.stderr);
     assert.ok((JSON.parse(keep.stdout) as { text: string }).text.includes(GITHUB));
   });

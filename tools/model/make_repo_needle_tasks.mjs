@@ -18,13 +18,15 @@
 //  - selection: at most PER_REPO needles per repository (seeded), up to 4 contexts per repository and language
 //    chosen round-robin over directories by number of candidates, at most 4 per context and 2 per file, spread
 //    over five relative-position buckets, preferring candidates whose name shares fewer words with the query.
-// Usage: node tools/model/make_repo_needle_tasks.mjs --src /work/corpus/src --split /work/corpus/split.json
+// Usage: npx tsx tools/model/make_repo_needle_tasks.mjs --src /work/corpus/src --split /work/corpus/split.json
 //          --manifest /work/corpus/extract-manifest.json --out /work/corpus/tasks-raw.jsonl [--per-repo 10]
 //          [--langs python,typescript,javascript,go,java,rust] [--files-dir DIR (writes each task's files for decontamination)]
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { documentedMore, describe, LANG_NAMES, langOfPath, mask } from './lib/docs_more.mjs';
+// Run with tsx: the task sampling uses the engine's own seeded RNG (src/core/random.ts).
+import { seededRandom } from '../../src/core/random.js';
 
 const args = process.argv.slice(2);
 const opt = (k, d) => (args.includes(k) ? args[args.indexOf(k) + 1] : d);
@@ -45,16 +47,6 @@ const KEY = Object.fromEntries(Object.entries(LANG_NAMES).map(([k, v]) => [v, k]
 // file extensions the benchmark harness recognises for each task language
 const TASK_EXT = { py: /\.py$/, ts: /\.tsx?$/, js: /\.(js|mjs|cjs|jsx)$/, go: /\.go$/, java: /\.java$/, rs: /\.rs$/ };
 
-function mulberry(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const header = (lang, p) => `${lang === 'py' ? '#' : '//'} ===== file: ${p} =====`;
 
 function* walk(dir) {
@@ -252,7 +244,7 @@ for (const repo of heldout) {
   const key = repo.replace('/', '+');
   const root = path.join(SRC, key);
   if (!m || !fs.existsSync(root)) continue;
-  const rnd = mulberry(parseInt(sha1('needle:' + repo).slice(0, 8), 16));
+  const rnd = seededRandom(parseInt(sha1('needle:' + repo).slice(0, 8), 16));
   const all = [...walk(root)].map((p) => path.relative(root, p).split(path.sep).join('/'));
   const perLangCands = [];
   for (const L of LANGS) {

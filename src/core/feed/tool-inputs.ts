@@ -5,6 +5,7 @@
  * keeps them equal.
  */
 import { z } from 'zod';
+import type { CotJobPayload, CotModelSpec } from '../cot/jobs.js';
 import type { Budget } from '../budget.js';
 
 const budgetTokens = z
@@ -100,4 +101,26 @@ export function toolBudget(input: { budgetTokens?: number; ratio?: number }, fal
   if (input.budgetTokens !== undefined) return { tokens: input.budgetTokens };
   if (input.ratio !== undefined) return { ratio: input.ratio };
   return fallback;
+}
+
+/**
+ * The reasoning-trace job for a compress_reasoning input (MCP server and LM tool alike): the
+ * budget from the input, else `fallbackRatio`; a 'model' target tokenizer counts in o200k_base.
+ */
+export function cotJobPayloadFor(
+  input: CompressReasoningInput,
+  model: CotModelSpec,
+  tokenizer: string,
+  fallbackRatio: number,
+): CotJobPayload {
+  const budget = toolBudget(input, { ratio: fallbackRatio });
+  return {
+    model,
+    input: input.trace,
+    answer: input.answer,
+    problem: input.problem,
+    ratio: budget.ratio,
+    budget: budget.tokens,
+    tokenizer: tokenizer === 'model' ? 'o200k_base' : tokenizer,
+  };
 }

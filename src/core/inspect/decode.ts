@@ -23,65 +23,34 @@ export function bf16ToFloat(h: number): number {
 export type PlainType =
   'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'U64' | 'I32' | 'U32' | 'I16' | 'U16' | 'I8' | 'U8' | 'BOOL';
 
-export const PLAIN_BYTES: Record<PlainType, number> = {
-  F64: 8,
-  F32: 4,
-  F16: 2,
-  BF16: 2,
-  I64: 8,
-  U64: 8,
-  I32: 4,
-  U32: 4,
-  I16: 2,
-  U16: 2,
-  I8: 1,
-  U8: 1,
-  BOOL: 1,
+/** Bytes per element and the little-endian reader of the element at byte offset `o`, per type. */
+const PLAIN: Record<PlainType, { bytes: number; read: (buf: Buffer, o: number) => number }> = {
+  F64: { bytes: 8, read: (b, o) => b.readDoubleLE(o) },
+  F32: { bytes: 4, read: (b, o) => b.readFloatLE(o) },
+  F16: { bytes: 2, read: (b, o) => halfToFloat(b.readUInt16LE(o)) },
+  BF16: { bytes: 2, read: (b, o) => bf16ToFloat(b.readUInt16LE(o)) },
+  I64: { bytes: 8, read: (b, o) => Number(b.readBigInt64LE(o)) },
+  U64: { bytes: 8, read: (b, o) => Number(b.readBigUInt64LE(o)) },
+  I32: { bytes: 4, read: (b, o) => b.readInt32LE(o) },
+  U32: { bytes: 4, read: (b, o) => b.readUInt32LE(o) },
+  I16: { bytes: 2, read: (b, o) => b.readInt16LE(o) },
+  U16: { bytes: 2, read: (b, o) => b.readUInt16LE(o) },
+  I8: { bytes: 1, read: (b, o) => b.readInt8(o) },
+  U8: { bytes: 1, read: (b, o) => b[o] },
+  BOOL: { bytes: 1, read: (b, o) => b[o] },
 };
+
+export const PLAIN_BYTES = Object.fromEntries(Object.entries(PLAIN).map(([t, p]) => [t, p.bytes])) as Record<
+  PlainType,
+  number
+>;
 
 /** Little-endian bytes of `type` to float32 values. */
 export function decodePlain(type: PlainType, buf: Buffer): Float32Array {
-  const n = Math.floor(buf.length / PLAIN_BYTES[type]);
+  const { bytes, read } = PLAIN[type];
+  const n = Math.floor(buf.length / bytes);
   const out = new Float32Array(n);
-  switch (type) {
-    case 'F32':
-      for (let i = 0; i < n; i++) out[i] = buf.readFloatLE(4 * i);
-      break;
-    case 'F64':
-      for (let i = 0; i < n; i++) out[i] = buf.readDoubleLE(8 * i);
-      break;
-    case 'F16':
-      for (let i = 0; i < n; i++) out[i] = halfToFloat(buf.readUInt16LE(2 * i));
-      break;
-    case 'BF16':
-      for (let i = 0; i < n; i++) out[i] = bf16ToFloat(buf.readUInt16LE(2 * i));
-      break;
-    case 'I64':
-      for (let i = 0; i < n; i++) out[i] = Number(buf.readBigInt64LE(8 * i));
-      break;
-    case 'U64':
-      for (let i = 0; i < n; i++) out[i] = Number(buf.readBigUInt64LE(8 * i));
-      break;
-    case 'I32':
-      for (let i = 0; i < n; i++) out[i] = buf.readInt32LE(4 * i);
-      break;
-    case 'U32':
-      for (let i = 0; i < n; i++) out[i] = buf.readUInt32LE(4 * i);
-      break;
-    case 'I16':
-      for (let i = 0; i < n; i++) out[i] = buf.readInt16LE(2 * i);
-      break;
-    case 'U16':
-      for (let i = 0; i < n; i++) out[i] = buf.readUInt16LE(2 * i);
-      break;
-    case 'I8':
-      for (let i = 0; i < n; i++) out[i] = buf.readInt8(i);
-      break;
-    case 'U8':
-    case 'BOOL':
-      for (let i = 0; i < n; i++) out[i] = buf[i];
-      break;
-  }
+  for (let i = 0; i < n; i++) out[i] = read(buf, bytes * i);
   return out;
 }
 

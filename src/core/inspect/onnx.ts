@@ -22,20 +22,26 @@ const TO_OBJECT = { longs: Number, defaults: true, arrays: true };
 
 /** onnx.proto TensorProto.DataType -> our element type (undefined: not decodable here). */
 const ONNX_TYPES: Record<number, { label: string; plain?: PlainType; bits: number }> = {
-  1: { label: 'F32', plain: 'F32', bits: 32 },
-  2: { label: 'U8', plain: 'U8', bits: 8 },
-  3: { label: 'I8', plain: 'I8', bits: 8 },
-  4: { label: 'U16', plain: 'U16', bits: 16 },
-  5: { label: 'I16', plain: 'I16', bits: 16 },
-  6: { label: 'I32', plain: 'I32', bits: 32 },
-  7: { label: 'I64', plain: 'I64', bits: 64 },
+  ...Object.fromEntries(
+    (
+      [
+        [1, 'F32'],
+        [2, 'U8'],
+        [3, 'I8'],
+        [4, 'U16'],
+        [5, 'I16'],
+        [6, 'I32'],
+        [7, 'I64'],
+        [9, 'BOOL'],
+        [10, 'F16'],
+        [11, 'F64'],
+        [12, 'U32'],
+        [13, 'U64'],
+        [16, 'BF16'],
+      ] as Array<[number, PlainType]>
+    ).map(([id, plain]) => [id, { label: plain, plain, bits: 8 * PLAIN_BYTES[plain] }]),
+  ),
   8: { label: 'STRING', bits: 0 },
-  9: { label: 'BOOL', plain: 'BOOL', bits: 8 },
-  10: { label: 'F16', plain: 'F16', bits: 16 },
-  11: { label: 'F64', plain: 'F64', bits: 64 },
-  12: { label: 'U32', plain: 'U32', bits: 32 },
-  13: { label: 'U64', plain: 'U64', bits: 64 },
-  16: { label: 'BF16', plain: 'BF16', bits: 16 },
   21: { label: 'U4', bits: 4 },
   22: { label: 'I4', bits: 4 },
 };

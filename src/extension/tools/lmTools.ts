@@ -5,8 +5,8 @@
  * failure, bad input included, is a text result the model can read, never an exception.
  */
 import * as vscode from 'vscode';
+import type { z } from 'zod';
 import { COMPRESSION_DEFAULTS } from '../../core/budget.js';
-import type { CotJobPayload } from '../../core/cot/jobs.js';
 import type { CotResult } from '../../core/cot/compress.js';
 import { CancelledError } from '../../core/errors.js';
 import { cotSummaryLine, omittedSummaryLine } from '../../core/feed/result-text.js';
@@ -17,6 +17,7 @@ import {
   toolBudget,
   type CompressCodeInput,
   type CompressReasoningInput,
+  cotJobPayloadFor,
 } from '../../core/feed/tool-inputs.js';
 import { readSettings } from '../settings.js';
 import { compressInWorker, settingsBudget, type FeedDeps } from '../feed/engine.js';
@@ -32,6 +33,27 @@ function quote(text: string, max = 80): string {
 
 function textResult(...parts: string[]): vscode.LanguageModelToolResult {
   return new vscode.LanguageModelToolResult(parts.map((p) => new vscode.LanguageModelTextPart(p)));
+}
+
+/**
+ * The one shape of both tools' invoke: validate the input (a bad one is a text result), run, and
+ * turn any failure into a text result the model can read (logged, never thrown).
+ */
+async function invokeValidated<T>(
+  deps: FeedDeps,
+  tool: string,
+  schema: z.ZodType<T>,
+  raw: unknown,
+  run: (input: T) => Promise<vscode.LanguageModelToolResult>,
+): Promise<vscode.LanguageModelToolResult> {
+  const parsed = parseToolInput(schema, raw);
+  if (!parsed.ok) return textResult(`${tool}: ${parsed.error}`);
+  try {
+    return await run(parsed.value);
+  } catch (err) {
+    deps.log.info(`${tool}: ${err instanceof Error ? err.message : String(err)}`);
+    return failure(tool, err);
+  }
 }
 
 function failure(tool: string, err: unknown): vscode.LanguageModelToolResult {
@@ -63,10 +85,7 @@ export class CompressCodeTool implements vscode.LanguageModelTool<unknown> {
     options: vscode.LanguageModelToolInvocationOptions<unknown>,
     token: vscode.CancellationToken,
   ): Promise<vscode.LanguageModelToolResult> {
-    const parsed = parseToolInput(compressCodeInput, options.input);
-    if (!parsed.ok) return textResult(`${CODE_TOOL}: ${parsed.error}`);
-    const input: CompressCodeInput = parsed.value;
-    try {
+    return invokeValidated(this.deps, CODE_TOOL, compressCodeInput, options.input, async (input: CompressCodeInput) => {
       const items = input.paths?.length ? await itemsFromPaths(input.paths) : [];
       const sources = await collectFeedSources(items, { token, log: this.deps.log });
       if (token.isCancellationRequested) throw new CancelledError();
@@ -83,10 +102,7 @@ export class CompressCodeTool implements vscode.LanguageModelTool<unknown> {
       );
       const warnings = run.result.warnings ?? [];
       return textResult([omittedSummaryLine(run.result), ...warnings].join(' '), run.result.text);
-    } catch (err) {
-      this.deps.log.info(`${CODE_TOOL}: ${err instanceof Error ? err.message : String(err)}`);
-      return failure(CODE_TOOL, err);
-    }
+    });
   }
 }
 
@@ -112,36 +128,32 @@ export class CompressReasoningTool implements vscode.LanguageModelTool<unknown> 
     options: vscode.LanguageModelToolInvocationOptions<unknown>,
     token: vscode.CancellationToken,
   ): Promise<vscode.LanguageModelToolResult> {
-    const parsed = parseToolInput(compressReasoningInput, options.input);
-    if (!parsed.ok) return textResult(`${REASONING_TOOL}: ${parsed.error}`);
-    const input: CompressReasoningInput = parsed.value;
-    try {
-      const result = await runCotJob(this.deps, input, token);
-      return textResult(cotSummaryLine(result), result.text);
-    } catch (err) {
-      this.deps.log.info(`${REASONING_TOOL}: ${err instanceof Error ? err.message : String(err)}`);
-      return failure(REASONING_TOOL, err);
-    }
+    return invokeValidated(
+      this.deps,
+      REASONING_TOOL,
+      compressReasoningInput,
+      options.input,
+      async (input: CompressReasoningInput) => {
+        const result = await runCotJob(this.deps, input, token);
+        return textResult(cotSummaryLine(result), result.text);
+      },
+    );
   }
 }
 
 /** The reasoning-trace job in the model worker (budget from the input, else contextzip.cot.ratio). */
 export async function runCotJob(
   deps: FeedDeps,
-  input: { trace: string; answer?: string; problem?: string; budgetTokens?: number; ratio?: number },
+  input: CompressReasoningInput,
   token: vscode.CancellationToken,
 ): Promise<CotResult> {
   const settings = readSettings();
-  const budget = toolBudget(input, { ratio: settings.cotRatio || COMPRESSION_DEFAULTS.trace.ratio });
-  const payload: CotJobPayload = {
-    model: deps.service.payload(),
-    input: input.trace,
-    answer: input.answer,
-    problem: input.problem,
-    ratio: budget.ratio,
-    budget: budget.tokens,
-    tokenizer: settings.tokenizer === 'model' ? 'o200k_base' : settings.tokenizer,
-  };
+  const payload = cotJobPayloadFor(
+    input,
+    deps.service.payload(),
+    settings.tokenizer,
+    settings.cotRatio || COMPRESSION_DEFAULTS.trace.ratio,
+  );
   const result = await deps.service.runWithModel('cot', payload, { cancellation: token });
   if (token.isCancellationRequested) throw new CancelledError();
   return result;

@@ -53,6 +53,28 @@ function singleBarChart(
   return barChart(title, labels, [series], yLabel);
 }
 
+/** One metric of `items` drawn as a single-series bar chart (`metricCharts`). */
+interface MetricChart<T> {
+  title: string;
+  label: string;
+  value: (item: T) => number;
+  /** Theme colour variable and its fallback. */
+  color: [string, string];
+  unit: string;
+}
+
+/** One bar chart per metric, over the same items (named on the x axis). */
+function metricCharts<T>(items: T[], name: (item: T) => string, metrics: Array<MetricChart<T>>): HTMLElement[] {
+  return metrics.map((m) =>
+    singleBarChart(
+      m.title,
+      items.map(name),
+      { label: m.label, values: items.map(m.value), color: css(m.color[0], m.color[1]) },
+      m.unit,
+    ),
+  );
+}
+
 /** A bar chart over categories (index on the x axis, labels as ticks). */
 function barChart(
   title: string,
@@ -304,26 +326,22 @@ function renderModel(r: ModelReport): void {
     el(
       'div',
       { class: 'charts' },
-      singleBarChart(
-        'Bits per weight by layer',
-        layers.map((l) => l.layer),
+      ...metricCharts(layers, (l) => l.layer, [
         {
+          title: 'Bits per weight by layer',
           label: 'bits/weight',
-          values: layers.map((l) => l.bitsPerWeight),
-          color: css('--vscode-charts-blue', '#3794ff'),
+          value: (l) => l.bitsPerWeight,
+          color: ['--vscode-charts-blue', '#3794ff'],
+          unit: 'bits',
         },
-        'bits',
-      ),
-      singleBarChart(
-        'Zero fraction by layer',
-        layers.map((l) => l.layer),
         {
+          title: 'Zero fraction by layer',
           label: 'zeros',
-          values: layers.map((l) => l.zeroFraction ?? 0),
-          color: css('--vscode-charts-purple', '#b180d7'),
+          value: (l) => l.zeroFraction ?? 0,
+          color: ['--vscode-charts-purple', '#b180d7'],
+          unit: 'fraction',
         },
-        'fraction',
-      ),
+      ]),
     ),
     el('h2', {}, 'Tensors'),
     dataTable<TensorReport>(
@@ -471,26 +489,22 @@ function renderVariants(r: EvalVariantsResult): void {
     el(
       'div',
       { class: 'charts' },
-      singleBarChart(
-        'Perplexity on the code sample',
-        r.variants.map((v) => v.label),
+      ...metricCharts(r.variants, (v) => v.label, [
         {
+          title: 'Perplexity on the code sample',
           label: 'perplexity',
-          values: r.variants.map((v) => v.perplexity),
-          color: css('--vscode-charts-blue', '#3794ff'),
+          value: (v) => v.perplexity,
+          color: ['--vscode-charts-blue', '#3794ff'],
+          unit: 'ppl',
         },
-        'ppl',
-      ),
-      singleBarChart(
-        'Tokens per second',
-        r.variants.map((v) => v.label),
         {
+          title: 'Tokens per second',
           label: 'tokens/s',
-          values: r.variants.map((v) => v.tokensPerSecond),
-          color: css('--vscode-charts-green', '#89d185'),
+          value: (v) => v.tokensPerSecond,
+          color: ['--vscode-charts-green', '#89d185'],
+          unit: 'tok/s',
         },
-        'tok/s',
-      ),
+      ]),
     ),
     dataTable(
       'Variants',
