@@ -39,40 +39,23 @@ export class InlineResults implements vscode.Disposable, vscode.CodeLensProvider
     private readonly runs: RunStore,
     extensionUri: vscode.Uri,
   ) {
-    const icon = (name: string) => ({
-      light: { gutterIconPath: vscode.Uri.joinPath(extensionUri, 'media', 'inline', `${name}-light.svg`) },
-      dark: { gutterIconPath: vscode.Uri.joinPath(extensionUri, 'media', 'inline', `${name}-dark.svg`) },
-    });
-    const ruler = (color: string) => ({
-      overviewRulerColor: new vscode.ThemeColor(color),
-      overviewRulerLane: vscode.OverviewRulerLane.Left,
-    });
+    // Whole-line decorations with a gutter icon (light and dark) and an overview-ruler mark.
+    const lines = (iconName: string, rulerColor: string, extra: vscode.DecorationRenderOptions = {}) =>
+      vscode.window.createTextEditorDecorationType({
+        isWholeLine: true,
+        gutterIconSize: 'contain',
+        light: { gutterIconPath: vscode.Uri.joinPath(extensionUri, 'media', 'inline', `${iconName}-light.svg`) },
+        dark: { gutterIconPath: vscode.Uri.joinPath(extensionUri, 'media', 'inline', `${iconName}-dark.svg`) },
+        overviewRulerColor: new vscode.ThemeColor(rulerColor),
+        overviewRulerLane: vscode.OverviewRulerLane.Left,
+        ...extra,
+      });
     this.types = {
-      kept: vscode.window.createTextEditorDecorationType({
-        isWholeLine: true,
-        gutterIconSize: 'contain',
-        ...icon('kept'),
-        ...ruler('contextzip.inline.keptForeground'),
-      }),
-      partialKept: vscode.window.createTextEditorDecorationType({
-        isWholeLine: true,
-        gutterIconSize: 'contain',
-        ...icon('partial'),
-        ...ruler('contextzip.inline.partialForeground'),
-      }),
-      partialDropped: vscode.window.createTextEditorDecorationType({
-        isWholeLine: true,
-        gutterIconSize: 'contain',
-        opacity: '0.5',
-        ...icon('pruned'),
-        ...ruler('contextzip.inline.partialForeground'),
-      }),
-      dropped: vscode.window.createTextEditorDecorationType({
-        isWholeLine: true,
-        gutterIconSize: 'contain',
+      kept: lines('kept', 'contextzip.inline.keptForeground'),
+      partialKept: lines('partial', 'contextzip.inline.partialForeground'),
+      partialDropped: lines('pruned', 'contextzip.inline.partialForeground', { opacity: '0.5' }),
+      dropped: lines('dropped', 'contextzip.inline.droppedForeground', {
         backgroundColor: new vscode.ThemeColor('contextzip.inline.droppedBackground'),
-        ...icon('dropped'),
-        ...ruler('contextzip.inline.droppedForeground'),
       }),
     };
     this.disposables.push(

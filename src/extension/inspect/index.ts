@@ -139,15 +139,7 @@ export function registerInspectFeatures(context: vscode.ExtensionContext, deps: 
   );
 
   deps.command('contextzip.inspectModelFile', async (uri?: vscode.Uri): Promise<ModelReport | undefined> => {
-    const target =
-      uri ??
-      (
-        await vscode.window.showOpenDialog({
-          title: 'Inspect Model File',
-          filters: MODEL_FILTERS,
-          canSelectMany: false,
-        })
-      )?.[0];
+    const target = uri ?? (await pickModelFile('Inspect Model File'));
     if (!target) return undefined;
     await vscode.commands.executeCommand('vscode.openWith', target, INSPECTOR_VIEW_TYPE);
     return provider.reportFor(target);
@@ -156,23 +148,9 @@ export function registerInspectFeatures(context: vscode.ExtensionContext, deps: 
   deps.command(
     'contextzip.compareModelFiles',
     async (a?: vscode.Uri, b?: vscode.Uri): Promise<CompareResult | undefined> => {
-      const first =
-        a ??
-        (
-          await vscode.window.showOpenDialog({
-            title: 'Reference model file (e.g. the dense one)',
-            filters: MODEL_FILTERS,
-          })
-        )?.[0];
+      const first = a ?? (await pickModelFile('Reference model file (e.g. the dense one)'));
       if (!first) return undefined;
-      const second =
-        b ??
-        (
-          await vscode.window.showOpenDialog({
-            title: 'Model file to compare with it (e.g. the compressed one)',
-            filters: MODEL_FILTERS,
-          })
-        )?.[0];
+      const second = b ?? (await pickModelFile('Model file to compare with it (e.g. the compressed one)'));
       if (!second) return undefined;
       const title = `${path.basename(first.path)} ↔ ${path.basename(second.path)}`;
       const panel = vscode.window.createWebviewPanel('contextzip.modelCompare', title, vscode.ViewColumn.Active, {
@@ -267,4 +245,9 @@ export function registerInspectFeatures(context: vscode.ExtensionContext, deps: 
     },
   );
   return { provider };
+}
+
+/** One model file chosen in an open dialog (undefined when cancelled). */
+async function pickModelFile(title: string): Promise<vscode.Uri | undefined> {
+  return (await vscode.window.showOpenDialog({ title, filters: MODEL_FILTERS }))?.[0];
 }

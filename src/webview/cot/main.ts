@@ -2,6 +2,8 @@
  * Browser side of the CoT report panel: selecting a step row (click, Enter or Space) asks
  * the extension to reveal that step in the original trace. Arrow keys move between rows.
  */
+import { activatableRows } from '../shared/rows.js';
+
 interface VsCodeApi {
   postMessage(message: unknown): void;
 }
@@ -14,18 +16,4 @@ function reveal(row: HTMLTableRowElement): void {
   vscode.postMessage({ type: 'reveal', start: Number(row.dataset.start), end: Number(row.dataset.end) });
 }
 
-rows.forEach((row, i) => {
-  row.addEventListener('click', () => reveal(row));
-  row.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter' || e.key === ' ') {
-      e.preventDefault();
-      reveal(row);
-    } else if (e.key === 'ArrowDown' && i + 1 < rows.length) {
-      e.preventDefault();
-      rows[i + 1].focus();
-    } else if (e.key === 'ArrowUp' && i > 0) {
-      e.preventDefault();
-      rows[i - 1].focus();
-    }
-  });
-});
+activatableRows(rows, reveal);

@@ -7,6 +7,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { ReportData, ReportPoint } from '../../extension/report/reportData';
+import { activatableRows } from '../shared/rows.js';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -33,22 +34,7 @@ function reveal(p: ReportPoint): void {
 // ---- table rows: click / Enter / Space reveal, arrows move
 const rows = Array.from(document.querySelectorAll<HTMLTableRowElement>('#chunks tr[data-i]'));
 const byIndex = new Map(data.points.map((p) => [p.i, p]));
-rows.forEach((row, k) => {
-  const p = byIndex.get(Number(row.dataset.i))!;
-  row.addEventListener('click', () => reveal(p));
-  row.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter' || e.key === ' ') {
-      e.preventDefault();
-      reveal(p);
-    } else if (e.key === 'ArrowDown' && k + 1 < rows.length) {
-      e.preventDefault();
-      rows[k + 1].focus();
-    } else if (e.key === 'ArrowUp' && k > 0) {
-      e.preventDefault();
-      rows[k - 1].focus();
-    }
-  });
-});
+activatableRows(rows, (row) => reveal(byIndex.get(Number(row.dataset.i))!));
 
 // ---- budget slider + number + re-run
 const range = document.getElementById('budget-range') as HTMLInputElement;
